@@ -1,0 +1,68 @@
+# The course's commands. Learners need two: `make lab` and `make test`.
+# Everything runs inside .venv, which the first command creates.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Notebook kernels and nbgrader must find the venv's python first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+
+LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
+NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test lint solutions release autograde feedback bench-notebooks clean help
+
+help:
+	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
+	@echo "make test             run the whole test suite (sets everything up first)"
+	@echo "make lint             ruff on the library, tests and benchmarks"
+	@echo "make solutions        re-execute solutions/ in place (stored outputs for nbval)"
+	@echo "make release          regenerate lessons/ from solutions/ with nbgrader"
+	@echo "make autograde        grade every notebook in submitted/"
+	@echo "make feedback         HTML feedback for every graded submission"
+	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
+
+# Re-install only when the dependency list changed (or the venv is new).
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required; set PYTHON=python3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(NBVAL) tests solutions
+
+lint: $(STAMP)
+	$(BIN)/ruff check rnn_lib tests benchmarks conftest.py nbgrader_config.py
+
+# Stored outputs are what nbval compares against: run after editing a solution.
+solutions: $(STAMP)
+	RNN_COURSE_QUICK=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.record_timing=False \
+	  solutions/*/*.ipynb
+
+release: $(STAMP)
+	for lesson in $(LESSONS); do $(BIN)/nbgrader generate_assignment --force $$lesson || exit 1; done
+
+autograde: $(STAMP)
+	for lesson in $(LESSONS); do \
+	  if ls submitted/*/$$lesson >/dev/null 2>&1; then $(BIN)/nbgrader autograde $$lesson; fi; \
+	done
+
+feedback: $(STAMP)
+	for lesson in $(LESSONS); do \
+	  if ls autograded/*/$$lesson >/dev/null 2>&1; then $(BIN)/nbgrader generate_feedback $$lesson; fi; \
+	done
+
+bench-notebooks: $(STAMP)
+	$(BIN)/python benchmarks/notebook_times.py
+
+clean:
+	rm -rf autograded feedback gradebook.db .pytest_cache
