@@ -1,0 +1,150 @@
+"""Drive nbgrader in-process on a throwaway copy of the course.
+
+The tests never regenerate or grade inside the checkout: :func:`make_course` copies
+``nbgrader_config.py`` and one lesson's ``solutions/`` folder into a temporary course
+root, and everything (gradebook, release, submissions) happens there. nbgrader's
+Python API runs in this process, which saves the ~3 s its command line spends
+starting up for every call.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = PROJECT_ROOT / "solutions"
+LESSONS = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and re.match(r"\d\d_", p.name))
+
+_SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Bug:
+    """A typical wrong answer to one exercise, and how the grader must react.
+
+    Attributes:
+        name: a short label for the mistake (used as the student id).
+        cell: the ``grade_id`` of the solution cell the wrong answer replaces.
+        source: the whole replacement source of that cell.
+        failing_test: the ``grade_id`` of the public test cell that must fail.
+        message: a phrase the failing test's message must contain, naming the mistake.
+        also_failing: other test cells this mistake may fail (typically the hidden ones).
+    """
+
+    name: str
+    cell: str
+    source: str
+    failing_test: str
+    message: str
+    also_failing: tuple[str, ...] = ()
+
+
+@dataclass
+class GradeReport:
+    """What the gradebook and the autograded notebook say about one submission."""
+
+    score: float
+    max_score: float
+    cells: dict[str, tuple[float, float]] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+def notebook_paths(lesson: str) -> list[Path]:
+    return sorted((SOLUTIONS / lesson).glob("*.ipynb"))
+
+
+def make_course(root: Path, lessons: list[str] | None = None) -> Path:
+    """Copy the nbgrader config and some lessons' solutions into ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    for lesson in lessons or LESSONS:
+        shutil.copytree(
+            SOLUTIONS / lesson,
+            root / "solutions" / lesson,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+    return root
+
+
+def nbgrader_api(course: Path):
+    """An ``NbGraderAPI`` configured by the course copy's own ``nbgrader_config.py``."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def release(course: Path, lesson: str) -> None:
+    """``nbgrader generate_assignment`` for one lesson, in the course copy."""
+    result = nbgrader_api(course).generate_assignment(lesson)
+    assert result["success"], result.get("error") or result.get("log")
+
+
+def solution_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
+    """The learner's answer cells as the solution writes them (marker lines removed)."""
+    return {
+        cell.metadata.nbgrader["grade_id"]: _SOLUTION_MARKERS.sub("", cell.source)
+        for cell in solution.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
+def submit(course: Path, lesson: str, student: str, answers: dict[str, str]) -> None:
+    """Put the released notebooks, with ``answers`` pasted in, into ``submitted/``."""
+    for released in sorted((course / "lessons" / lesson).glob("*.ipynb")):
+        notebook = nbformat.read(released, as_version=4)
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in answers:
+                cell.source = answers[grade_id]
+        target = course / "submitted" / student / lesson / released.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+
+
+def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]:
+    """Autograde one student's submission; return a report per notebook."""
+    from nbgrader.api import Gradebook
+
+    result = nbgrader_api(course).autograde(lesson, student)
+    assert result["success"], result.get("error") or result.get("log")
+    reports = {}
+    db_url = "sqlite:///" + str(course / "gradebook.db")
+    with Gradebook(db_url) as gradebook:
+        for released in sorted((course / "lessons" / lesson).glob("*.ipynb")):
+            name = released.stem
+            graded = gradebook.find_submission_notebook(name, lesson, student)
+            report = GradeReport(score=graded.score, max_score=graded.max_score)
+            for grade in graded.grades:
+                report.cells[grade.name] = (grade.score, grade.max_score)
+            autograded = course / "autograded" / student / lesson / released.name
+            report.outputs = cell_outputs(nbformat.read(autograded, as_version=4))
+            reports[name] = report
+    return reports
+
+
+def cell_outputs(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """All text a graded cell showed (streams, results, error messages), by grade_id."""
+    texts = {}
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not grade_id or cell.cell_type != "code":
+            continue
+        parts = []
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type == "error":
+                parts.append(f"{output.ename}: {output.evalue}")
+            elif "data" in output:
+                parts.append(output.data.get("text/plain", ""))
+        texts[grade_id] = "\n".join(parts)
+    return texts
