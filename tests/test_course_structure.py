@@ -1,0 +1,190 @@
+"""The course's static promises: releases in sync, notebook metadata, environment lists, lint."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+
+import nbformat
+import pytest
+import yaml
+from grading import LESSONS, PROJECT_ROOT, SOLUTIONS, make_course, release
+
+EXPECTED_LESSONS = [
+    "01_sequence_data",
+    "02_simple_rnn",
+    "03_bptt",
+    "04_lstm",
+    "05_gru",
+    "06_bidirectional",
+    "07_imdb_sentiment",
+]
+ALL_NOTEBOOKS = sorted(SOLUTIONS.glob("*/*.ipynb")) + sorted(
+    (PROJECT_ROOT / "lessons").glob("*/*.ipynb")
+)
+
+
+def test_lesson_folders_are_named_from_the_syllabus():
+    assert LESSONS, "no lessons in solutions/"
+    assert set(LESSONS) <= set(EXPECTED_LESSONS), set(LESSONS) - set(EXPECTED_LESSONS)
+    released = sorted(p.name for p in (PROJECT_ROOT / "lessons").iterdir() if p.is_dir())
+    assert released == LESSONS, "lessons/ and solutions/ hold different assignments"
+
+
+@pytest.mark.slow
+def test_lessons_are_exactly_what_nbgrader_generates(tmp_path):
+    """`make release` is deterministic and lessons/ is up to date with solutions/."""
+    course = make_course(tmp_path / "course")
+    for lesson in LESSONS:
+        release(course, lesson)
+        generated = sorted(
+            p.relative_to(course / "lessons")
+            for p in (course / "lessons" / lesson).rglob("*")
+            if p.is_file()
+        )
+        committed = sorted(
+            p.relative_to(PROJECT_ROOT / "lessons")
+            for p in (PROJECT_ROOT / "lessons" / lesson).rglob("*")
+            if p.is_file()
+        )
+        assert generated == committed, f"{lesson}: files differ; run `make release`"
+        for relative in generated:
+            fresh = (course / "lessons" / relative).read_bytes()
+            stored = (PROJECT_ROOT / "lessons" / relative).read_bytes()
+            assert fresh == stored, f"lessons/{relative} is stale: run `make release` and commit it"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_notebook_metadata_is_clean(path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    grade_ids = []
+    for cell in notebook.cells:
+        assert "execution" not in cell.metadata, (
+            f"cell {cell.get('id')}: execution timings are stored"
+        )
+        meta = cell.metadata.get("nbgrader")
+        if not meta:
+            continue
+        assert meta.get("schema_version") == 3, f"cell {meta.get('grade_id')}: nbgrader schema != 3"
+        grade_ids.append(meta["grade_id"])
+        if meta.get("grade") and not meta.get("solution"):
+            assert meta.get("locked"), f"test cell {meta['grade_id']} is not locked"
+            assert meta.get("points", 0) > 0, f"test cell {meta['grade_id']} has no points"
+    assert len(grade_ids) == len(set(grade_ids)), f"duplicate grade_ids: {sorted(grade_ids)}"
+    assert any(c.metadata.get("nbgrader", {}).get("grade") for c in notebook.cells), (
+        "nothing graded"
+    )
+
+
+@pytest.mark.parametrize("path", sorted(SOLUTIONS.glob("*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_solution_starts_with_a_locked_setup_cell_and_is_stored_executed(path):
+    notebook = nbformat.read(path, as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    first = code[0]
+    assert first.metadata.get("nbgrader", {}).get("locked"), "the first code cell must be locked"
+    assert "setup_notebook(" in first.source, "the first code cell must call setup_notebook"
+    counts = [c.execution_count for c in code]
+    assert None not in counts, "some cells have no stored output: run `make solutions`"
+    assert counts == sorted(counts), "cells were executed out of order: run `make solutions`"
+    for cell in code:
+        for output in cell.outputs:
+            assert output.output_type != "error", f"stored error in cell {cell.get('id')}"
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
+                f"cell {cell.get('id')} wrote to stderr: a graded cell would score 0"
+            )
+
+
+def _normalise(requirement: str) -> str:
+    name, _, rest = re.match(r"([A-Za-z0-9_.\-\[\]]+)(.*)", requirement.strip()).group(0, 1, 2)
+    return re.sub(r"[-_.]+", "-", name).lower() + rest.replace(" ", "")
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [
+        d for deps in project["optional-dependencies"].values() for d in deps
+    ]
+    environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    listed = [r for r in pip_section if not r.startswith("-e")]
+    assert sorted(map(_normalise, listed)) == sorted(map(_normalise, declared))
+    assert "-e ." in pip_section, "environment.yml must install rnn_lib itself"
+    python = next(
+        d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python")
+    )
+    assert python.split("=")[-1] >= project["requires-python"].lstrip(">=")
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert re.search(r"^make test$", ci, re.MULTILINE), ".ci/run must call `make test`"
+
+
+def test_grading_artefacts_are_ignored_by_git():
+    ignored = (PROJECT_ROOT / ".gitignore").read_text().split()
+    for artefact in ("gradebook.db", "submitted/", "autograded/", "feedback/", ".data/", ".venv/"):
+        assert artefact in ignored, artefact
+
+
+def test_ruff_is_clean():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "rnn_lib",
+            "tests",
+            "benchmarks",
+            "conftest.py",
+            "nbgrader_config.py",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rnn_lib_never_imports_from_lessons():
+    for module in (PROJECT_ROOT / "rnn_lib").glob("*.py"):
+        text = module.read_text()
+        assert not re.search(r"^\s*(from|import)\s+(lessons|solutions)\b", text, re.MULTILINE), (
+            module
+        )
+
+
+def test_importing_rnn_lib_does_not_import_tensorflow():
+    code = (
+        "import sys, rnn_lib, rnn_lib.sequences, rnn_lib.text, rnn_lib.datasets, rnn_lib.synthetic;"
+        "print('tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_stored_notebooks_are_json_with_one_space_indent():
+    # nbformat's own layout, so diffs stay small when Jupyter re-saves a notebook
+    for path in ALL_NOTEBOOKS:
+        text = path.read_text()
+        assert (
+            text
+            == json.dumps(json.loads(text), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        ), path
+
+
+def test_every_solution_notebook_has_a_recorded_time_within_budget():
+    """benchmarks/notebook_times.py was run for every lesson, and each fit its budget."""
+    results = json.loads((PROJECT_ROOT / "benchmarks/results/notebook_times.json").read_text())
+    assert results["machine"]["cpu_count"] <= 2, "record the times on the 2-core machine class"
+    for path in sorted(SOLUTIONS.glob("*/*.ipynb")):
+        key = f"{path.parent.name}/{path.name}"
+        assert key in results["notebooks"], f"no recorded time for {key}: make bench-notebooks"
+        entry = results["notebooks"][key]
+        assert entry["seconds"] <= entry["budget_seconds"], f"{key} is over budget: {entry}"
