@@ -11,6 +11,8 @@ import pytest
 # Before anything imports TensorFlow: no C++ log lines, no oneDNN banner.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# tools/run_notebooks.py decides which notebooks CI runs in quick mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 # Kernels started by nbval and nbgrader must run this interpreter, whatever PATH says.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
@@ -26,10 +28,12 @@ def pytest_collectstart(collector):
         collector.skip_compare = (*collector.skip_compare, "stderr")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
-def pytest_collection_modifyitems(config, items):
-    """Keep each notebook's nbval cells on one xdist worker (they share a kernel)."""
-    for item in items:
-        path = getattr(item, "path", None)
-        if path is not None and path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(str(path)))
+@pytest.hookimpl(tryfirst=True)  # before nbval's collector starts the notebook's kernel
+def pytest_runtest_setup(item):
+    """nbval: run each notebook in the mode CI stores it in (see tools/run_notebooks.py)."""
+    path = getattr(item, "path", None)
+    if path is None or path.suffix != ".ipynb":
+        return
+    from run_notebooks import ci_quick_mode, set_quick_mode
+
+    set_quick_mode(ci_quick_mode(path))

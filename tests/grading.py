@@ -9,6 +9,7 @@ starting up for every call.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -111,9 +112,15 @@ def submit(course: Path, lesson: str, student: str, answers: dict[str, str]) -> 
 
 
 def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]:
-    """Autograde one student's submission; return a report per notebook."""
+    """Autograde one student's submission; return a report per notebook.
+
+    The grading kernel runs in quick mode (``RNN_COURSE_QUICK=1``, shorter training),
+    so a lesson's round trips cost seconds, not minutes; nbval runs the solutions
+    at the size CI stores them. Graded tests must hold in both modes.
+    """
     from nbgrader.api import Gradebook
 
+    os.environ["RNN_COURSE_QUICK"] = "1"
     result = nbgrader_api(course).autograde(lesson, student)
     assert result["success"], result.get("error") or result.get("log")
     reports = {}

@@ -142,6 +142,7 @@ def test_ruff_is_clean():
             "rnn_lib",
             "tests",
             "benchmarks",
+            "tools",
             "conftest.py",
             "nbgrader_config.py",
         ],
