@@ -14,7 +14,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 LESSONS ?= $(notdir $(wildcard solutions/[0-9][0-9]_*))
 NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test lint solutions release autograde feedback bench-notebooks clean help
+.PHONY: lab test lint solutions release autograde feedback bench-notebooks bench-imdb clean help
 
 help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
@@ -25,6 +25,7 @@ help:
 	@echo "make autograde        grade every notebook in submitted/"
 	@echo "make feedback         HTML feedback for every graded submission"
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
+	@echo "make bench-imdb       train lesson 07's best model at full size (about 10 minutes)"
 
 # Re-install only when the dependency list changed (or the venv is new).
 $(STAMP): pyproject.toml
@@ -65,6 +66,9 @@ feedback: $(STAMP)
 
 bench-notebooks: $(STAMP)
 	$(BIN)/python benchmarks/notebook_times.py $(LESSONS)
+
+bench-imdb: $(STAMP)
+	$(BIN)/python benchmarks/imdb_benchmark.py
 
 clean:
 	rm -rf autograded feedback gradebook.db .pytest_cache
