@@ -17,14 +17,37 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+# The exchange (nbgrader's release/submit service) is not used: keep it inside the course.
+c.Exchange.root = os.path.join(c.CourseDirectory.root, "exchange")
 # Never copy caches or checkpoints into a release or a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
 
+# Grading runs notebooks with rnn_lib.autograding.ResilientExecute instead of nbgrader's
+# Execute: a dead or runaway kernel is restarted (earlier cells replayed) and grading
+# goes on, and each cell's output is capped while it arrives. Graded cells' stderr
+# is shown as stdout, so a warning never zeroes a correct answer.
+c.Autograde.autograde_preprocessors = [
+    "rnn_lib.autograding.ResilientExecute",
+    "rnn_lib.autograding.StderrToStdout",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # A cell may train a small model on a laptop CPU: give it minutes, not nbgrader's 30 s.
-c.Execute.timeout = 300
-c.Execute.interrupt_on_timeout = True
-# Grading goes on past a learner's error, so every later exercise is still scored.
-c.Execute.allow_errors = True
+# (Both executors keep going past a learner's error, so every later exercise is scored.)
+for executor in (c.Execute, c.ResilientExecute):
+    executor.timeout = 300
+    executor.interrupt_on_timeout = True
+
+# Feedback shows scores and public test messages, never the hidden tests' source.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "rnn_lib.autograding.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 
 # A learner who deletes a test cell gets it back (and graded) instead of a
 # "needs manual grading" flag; edited test cells are always overwritten.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,17 +99,33 @@ def solution_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
     }
 
 
-def submit(course: Path, lesson: str, student: str, answers: dict[str, str]) -> None:
-    """Put the released notebooks, with ``answers`` pasted in, into ``submitted/``."""
+def submit(
+    course: Path,
+    lesson: str,
+    student: str,
+    answers: dict[str, str],
+    transform: Callable[[nbformat.NotebookNode], None] | None = None,
+) -> None:
+    """Put the released notebooks, with ``answers`` pasted in, into ``submitted/``.
+
+    Args:
+        course: the course copy.
+        lesson: the assignment.
+        student: the student id (a folder name).
+        answers: new sources for cells, by grade_id.
+        transform: an optional last edit of each notebook (delete cells, change metadata...).
+    """
     for released in sorted((course / "lessons" / lesson).glob("*.ipynb")):
         notebook = nbformat.read(released, as_version=4)
         for cell in notebook.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in answers:
                 cell.source = answers[grade_id]
+        if transform is not None:
+            transform(notebook)
         target = course / "submitted" / student / lesson / released.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook, target)
+        nbformat.write(notebook, target, version=nbformat.NO_CONVERT)
 
 
 def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]:
