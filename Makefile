@@ -14,7 +14,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 LESSONS ?= $(notdir $(wildcard solutions/[0-9][0-9]_*))
 NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test lint solutions release autograde feedback bench-notebooks bench-imdb clean help
+.PHONY: lab test lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-imdb clean help
 
 help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
@@ -22,8 +22,10 @@ help:
 	@echo "make lint             ruff on the library, tests and benchmarks"
 	@echo "make solutions        re-execute solutions/ in place (stored outputs for nbval)"
 	@echo "make release          regenerate lessons/ from solutions/ with nbgrader"
-	@echo "make autograde        grade every notebook in submitted/"
-	@echo "make feedback         HTML feedback for every graded submission"
+	@echo "make check LESSON=01_sequence_data   run a lesson's public tests; fails if one fails"
+	@echo "make autograde        grade every notebook in submitted/ (progress and summary)"
+	@echo "make feedback         HTML feedback for every graded submission (no hidden tests)"
+	@echo "make grades           export the gradebook to grades.csv"
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
 	@echo "make bench-imdb       train lesson 07's best model at full size (about 10 minutes)"
 
@@ -54,18 +56,30 @@ solutions: $(STAMP)
 release: $(STAMP)
 	for lesson in $(LESSONS); do $(BIN)/nbgrader generate_assignment --force $$lesson || exit 1; done
 
+# Learners: `make check LESSON=01_sequence_data` (nbgrader validate always exits 0; this does not).
+LESSON ?=
+check: $(STAMP)
+	@test -n "$(LESSON)" || { echo "usage: make check LESSON=01_sequence_data"; exit 2; }
+	$(BIN)/python -m rnn_lib.autograding check lessons/$(LESSON)/$(LESSON).ipynb
+
+# Every submission in submitted/<student>/<lesson>/, in-process, one line per student.
 autograde: $(STAMP)
-	for lesson in $(LESSONS); do \
-	  if ls submitted/*/$$lesson >/dev/null 2>&1; then $(BIN)/nbgrader autograde $$lesson; fi; \
-	done
+	$(BIN)/python -m rnn_lib.autograding autograde $(LESSONS)
 
 feedback: $(STAMP)
 	for lesson in $(LESSONS); do \
-	  if ls autograded/*/$$lesson >/dev/null 2>&1; then $(BIN)/nbgrader generate_feedback $$lesson; fi; \
+	  if ls autograded/*/$$lesson >/dev/null 2>&1; then $(BIN)/nbgrader generate_feedback $$lesson || exit 1; fi; \
 	done
+
+grades: $(STAMP)
+	$(BIN)/nbgrader export --to grades.csv
+	@echo "wrote grades.csv"
 
 bench-notebooks: $(STAMP)
 	$(BIN)/python benchmarks/notebook_times.py $(LESSONS)
+
+bench-grading: $(STAMP)
+	$(BIN)/python benchmarks/grading_speed.py
 
 bench-imdb: $(STAMP)
 	$(BIN)/python benchmarks/imdb_benchmark.py
