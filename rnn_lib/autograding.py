@@ -233,8 +233,13 @@ def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print
         ``{"graded": [(student, lesson, score, max)], "failed": [(student, lesson, why)],
         "incidents": [(student, lesson, text)]}``.
     """
-    from nbgrader.api import Gradebook
+    import warnings
 
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader's own ORM use triggers this on every submission; it is not the instructor's concern.
+    warnings.filterwarnings("ignore", category=SAWarning)
     api = _nbgrader_api(course_root)
     todo = submissions(course_root, lessons)
     summary = {"graded": [], "failed": [], "incidents": []}
