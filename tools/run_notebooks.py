@@ -67,12 +67,14 @@ def execute(notebook: Path, *, quick: bool, store: bool, timeout: int = 1800) ->
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
+        store_widget_state=False,  # random model ids and a PNG: a diff on every run
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
     if store:
+        nb.metadata.pop("widgets", None)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = coalesce_streams(cell.outputs)
