@@ -4,6 +4,7 @@ Usage:
     python benchmarks/notebook_times.py                 # every lesson, as CI runs them
     python benchmarks/notebook_times.py 04_lstm 05_gru  # some lessons
     python benchmarks/notebook_times.py --full 07_imdb_sentiment   # quick mode off
+    python benchmarks/notebook_times.py --full --save-executed /tmp/run 07_imdb_sentiment
 
 Each notebook runs in a fresh kernel, in the mode CI runs it (tools/run_notebooks.py),
 and is not modified. Results are merged into benchmarks/results/notebook_times.json,
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lessons", nargs="*", help="lesson folders (default: all)")
     parser.add_argument("--full", action="store_true", help="full size, as a learner runs it")
+    parser.add_argument("--save-executed", type=Path, metavar="DIR",
+                        help="also write each executed notebook into DIR (to read its outputs)")
     args = parser.parse_args(argv)
     lessons = args.lessons or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"notebooks": {}}
@@ -71,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             budgets = BUDGETS[lesson]
             budget = budgets["full"] if learner_run else budgets["ci"]
             mode = "quick" if has_quick_mode and not learner_run else "full"
-            seconds = execute(notebook, quick=mode == "quick", store=False)
+            save_to = args.save_executed / notebook.name if args.save_executed else None
+            seconds = execute(notebook, quick=mode == "quick", store=False, save_to=save_to)
             key = f"{lesson}/{notebook.name}" + (" (full size)" if learner_run else "")
             results["notebooks"][key] = {
                 "seconds": round(seconds, 1),

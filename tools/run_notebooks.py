@@ -44,7 +44,9 @@ def kernel_environment() -> None:
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
 
 
-def execute(notebook: Path, *, quick: bool, store: bool, timeout: int = 1800) -> float:
+def execute(
+    notebook: Path, *, quick: bool, store: bool, timeout: int = 1800, save_to: Path | None = None
+) -> float:
     """Run ``notebook`` in a fresh kernel (its folder as working directory).
 
     Args:
@@ -52,6 +54,8 @@ def execute(notebook: Path, *, quick: bool, store: bool, timeout: int = 1800) ->
         quick: run with RNN_COURSE_QUICK=1.
         store: write the executed notebook back in place (no timing metadata).
         timeout: seconds allowed per cell.
+        save_to: also write the executed notebook here (e.g. to read a full-size
+            run's outputs without touching the stored ones).
 
     Returns:
         The wall time of the execution in seconds.
@@ -73,12 +77,15 @@ def execute(notebook: Path, *, quick: bool, store: bool, timeout: int = 1800) ->
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     if store:
-        nb.metadata.pop("widgets", None)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = coalesce_streams(cell.outputs)
         nbformat.write(nb, notebook)
+    if save_to is not None:
+        Path(save_to).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save_to)
     return seconds
 
 
