@@ -46,6 +46,7 @@ def test_solution_gets_full_marks(course, lesson):
     submit(course, lesson, "solution", all_answers(lesson))
     for name, report in autograde(course, lesson, "solution").items():
         failed = {cell: s for cell, s in report.cells.items() if s[0] != s[1]}
+        print(f"ROUND TRIP {name} solution: {report.score:g}/{report.max_score:g}")
         assert report.max_score > 0, f"{name}: no graded cells"
         assert report.score == report.max_score, f"{name}: cells below full marks: {failed}"
 
@@ -54,6 +55,7 @@ def test_solution_gets_full_marks(course, lesson):
 def test_blank_release_scores_zero_without_crashing(course, lesson):
     submit(course, lesson, "blank", answers={})
     for name, report in autograde(course, lesson, "blank").items():
+        print(f"ROUND TRIP {name} blank: {report.score:g}/{report.max_score:g}")
         assert report.max_score > 0 and report.score == 0, f"{name}: {report.cells}"
 
 
@@ -76,6 +78,7 @@ def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(course, lesson
     answers[bug.cell] = bug.source
     reports = autograde_after_submit(course, lesson, bug.name, answers)
     report = next(r for r in reports.values() if bug.failing_test in r.cells)
+    print(f"ROUND TRIP {lesson} {bug.name}: {report.score:g}/{report.max_score:g}")
     assert 0 < report.score < report.max_score, (
         f"{bug.name}: score {report.score}/{report.max_score}"
     )
@@ -89,6 +92,21 @@ def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(course, lesson
     assert not collateral, f"{bug.name}: other exercises lost points too: {collateral}"
 
 
+def drop_cells_after_the_last_graded_cell(notebook: nbformat.NotebookNode) -> None:
+    """Cut a submission after its last graded cell.
+
+    Cells run in order and a graded cell is scored on its own outputs, so nothing
+    after the last graded cell can change a score. The solution and blank round
+    trips grade whole notebooks; the buggy answers, many per lesson, skip the
+    demonstrations at the end (lesson 04's language model, lesson 07's training run),
+    which would cost minutes of CI and test nothing about the bug.
+    """
+    graded = [
+        i for i, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("grade")
+    ]
+    del notebook.cells[graded[-1] + 1 :]
+
+
 def autograde_after_submit(course, lesson, student, answers):
-    submit(course, lesson, student, answers)
+    submit(course, lesson, student, answers, transform=drop_cells_after_the_last_graded_cell)
     return autograde(course, lesson, student)
