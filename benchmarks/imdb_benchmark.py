@@ -1,0 +1,161 @@
+"""Train lesson 07's best model at full size and record what it costs and reaches.
+
+Usage:
+    python benchmarks/imdb_benchmark.py            # or: make bench-imdb
+    python benchmarks/imdb_benchmark.py --subset 2000 --output /tmp/imdb_smoke.json   # smoke test
+
+The model, the split, the vectorisation and the training loop all come from
+rnn_lib.sentiment (``BEST_CONFIG``), exactly as the lesson's notebook uses them:
+22,500 training reviews, 2,500 validation reviews carved from IMDB's training set
+(early stopping and the restored best weights are chosen on them), and IMDB's 25,000
+test reviews, evaluated once at the end. No pretrained embeddings, no other data.
+
+By default it trains three copies of the model that differ only in their seed (weights,
+dropout, batch order) and averages their probabilities (``--members 1`` for one model).
+Member 0 is exactly the notebook's model; each member's own accuracies are recorded too.
+
+TensorFlow runs with as many intra- and inter-op threads as the machine has cores
+(and OMP_NUM_THREADS to match). The results go to benchmarks/results/imdb.json:
+accuracies, training seconds, epochs, parameters, hyperparameters, the machine and
+library versions, and the peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "imdb.json"
+CORES = os.cpu_count() or 1
+
+# Before TensorFlow is imported: use every core, keep the C++ log quiet.
+os.environ.setdefault("OMP_NUM_THREADS", str(CORES))
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(CORES))
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(CORES))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (ru_maxrss is KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subset", type=int, default=None,
+                        help="train on this many reviews only (a smoke test, not a result)")
+    parser.add_argument("--members", type=int, default=3,
+                        help="models averaged (seeds seed, seed+1, ...); 1 for a single model")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
+    args = parser.parse_args(argv)
+
+    from rnn_lib import sentiment
+    from rnn_lib.datasets import load_imdb
+    from rnn_lib.notebook import quiet_tensorflow, seed_everything
+
+    tf = quiet_tensorflow()
+    import keras
+
+    tf.config.threading.set_intra_op_parallelism_threads(int(os.environ["TF_NUM_INTRAOP_THREADS"]))
+    tf.config.threading.set_inter_op_parallelism_threads(int(os.environ["TF_NUM_INTEROP_THREADS"]))
+    # The same deterministic set-up as the notebook, so both report the same numbers.
+    tf.config.experimental.enable_op_determinism()
+    config = sentiment.BEST_CONFIG
+    seed_everything(config.seed)
+
+    start = time.perf_counter()
+    texts, labels = load_imdb("train")
+    test_texts, test_labels = load_imdb("test")
+    train_texts, train_labels, val_texts, val_labels = sentiment.split_train_validation(
+        texts, labels, config.validation_size, config.seed
+    )
+    if args.subset:
+        train_texts, train_labels = sentiment.subsample(train_texts, train_labels, args.subset)
+        test_texts, test_labels = sentiment.subsample(test_texts, test_labels, args.subset)
+    vectorizer = sentiment.make_vectorizer(train_texts, config.max_tokens)
+    train_ids = sentiment.vectorize_reviews(vectorizer, train_texts, config.maxlen, config.head)
+    val_ids = sentiment.vectorize_reviews(vectorizer, val_texts, config.maxlen, config.head)
+    data_seconds = time.perf_counter() - start
+    sizes = f"{len(train_texts):,} training, {len(val_texts):,} validation"
+    sizes += f", {len(test_texts):,} test"
+    vocabulary = f"vocabulary {vectorizer.vocabulary_size():,}"
+    print(f"{sizes} reviews; {vocabulary} ({data_seconds:.1f} s)", flush=True)
+    print(f"threads: {CORES} intra-op, {CORES} inter-op; {config}", flush=True)
+
+    last_seed = config.seed + args.members - 1
+    print(f"training {args.members} members (seeds {config.seed}..{last_seed})", flush=True)
+    train_start = time.perf_counter()
+    trained = sentiment.train_ensemble(vectorizer.vocabulary_size(), train_ids, train_labels,
+                                       val_ids, val_labels, config, args.members, verbose=1)
+    train_seconds = time.perf_counter() - train_start
+    models = [model for model, _ in trained]
+    val_curves = [[round(float(v), 4) for v in h.history["val_accuracy"]] for _, h in trained]
+    member_val = [sentiment.accuracy(sentiment.predict_probabilities(m, val_ids), val_labels)
+                  for m in models]
+    val_accuracy = sentiment.accuracy(sentiment.average_probabilities(models, val_ids), val_labels)
+
+    # The test set, once, at the very end.
+    test_start = time.perf_counter()
+    test_ids = sentiment.vectorize_reviews(vectorizer, test_texts, config.maxlen, config.head)
+    member_test_probs = [sentiment.predict_probabilities(m, test_ids) for m in models]
+    test_accuracy = sentiment.accuracy(np.mean(member_test_probs, axis=0), test_labels)
+    test_seconds = time.perf_counter() - test_start
+
+    results = {
+        "test_accuracy": round(test_accuracy, 4),
+        "val_accuracy": round(val_accuracy, 4),
+        "train_seconds": round(train_seconds, 1),
+        "epochs": sum(len(c) for c in val_curves) / config.checks_per_epoch,
+        "params": int(sum(m.count_params() for m in models)),
+        "hyperparameters": {**config.to_dict(), "ensemble_members": args.members},
+        "members": [
+            {
+                "seed": config.seed + k,
+                "val_accuracy": round(member_val[k], 4),
+                "test_accuracy": round(sentiment.accuracy(member_test_probs[k], test_labels), 4),
+                "epochs": len(val_curves[k]) / config.checks_per_epoch,
+                "params": int(models[k].count_params()),
+                "val_accuracy_curve": val_curves[k],
+            }
+            for k in range(args.members)
+        ],
+        "train_reviews": len(train_texts),
+        "validation_reviews": len(val_texts),
+        "test_reviews": len(test_texts),
+        "data_seconds": round(data_seconds, 1),
+        "test_seconds": round(test_seconds, 1),
+        "cpu_count": CORES,
+        "threads": {
+            "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+            "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"],
+        },
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+    if args.subset:
+        results["note"] = f"smoke test on a {args.subset}-review subset: not a result"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
+    print(f"wrote {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
