@@ -27,7 +27,7 @@ help:
 	@echo "make feedback         HTML feedback for every graded submission (no hidden tests)"
 	@echo "make grades           export the gradebook to grades.csv"
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
-	@echo "make bench-imdb       train lesson 07's model at full size, three seeds averaged (about 8 minutes)"
+	@echo "make bench-imdb       train lesson 07's model at full size, two seeds averaged (about 10 minutes)"
 
 # Re-install only when the dependency list changed (or the venv is new).
 $(STAMP): pyproject.toml

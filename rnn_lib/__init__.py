@@ -14,6 +14,7 @@ Modules:
     tagging        seeded sequence-labelling tasks (one label per step).
     sequences      windowing a series, padding and truncation with masks.
     text           tokenising, vocabularies, integer encoding.
+    word_pairs     word pairs (bigrams) as extra ids, in NumPy and as a Keras layer.
 
     Recurrent layers from scratch (NumPy, forward/backward pairs with caches)
     activations    tanh and sigmoid with their derivatives.

@@ -10,8 +10,9 @@ here, so the model the benchmark measures is the model the lesson teaches:
   ``Embedding(mask_zero=True)`` turns into a mask;
 - length-bucketed batches: reviews of similar lengths share a batch, which is cut
   to its longest review, so a recurrent layer runs few padding steps;
-- the model: Embedding, a bidirectional GRU (or LSTM) and masked mean+max pooling
-  over its outputs, a sigmoid unit on top; and the bag-of-words baseline;
+- the model: word and word-pair embeddings, a bidirectional GRU (or LSTM) and
+  masked mean+max pooling over its outputs, a sigmoid unit on top; and the
+  bag-of-words (and bag-of-word-pairs) baselines;
 - training (early stopping on validation accuracy, best weights restored, a
   decaying learning rate) and evaluation helpers (confusion matrix, the most
   confidently wrong reviews).
@@ -39,7 +40,10 @@ class SentimentConfig:
         maxlen: tokens kept per review.
         head: how many of them come from the start of a long review; the other
             ``maxlen - head`` are its last tokens.
-        embedding_dim: size of the word vectors.
+        embedding_dim: size of the word vectors (and of the word-pair vectors).
+        word_pairs: how many of the training split's most common word pairs
+            (bigrams) get a vector of their own, added to the second word's vector
+            (see :mod:`rnn_lib.word_pairs`); 0 for words only.
         units: units of each direction of the recurrent layer.
         cell: ``"gru"`` or ``"lstm"``.
         embedding_dropout: rate of ``SpatialDropout1D`` on the word vectors
@@ -60,6 +64,7 @@ class SentimentConfig:
     maxlen: int = 600
     head: int = 100
     embedding_dim: int = 64
+    word_pairs: int = 200_000
     units: int = 48
     cell: str = "gru"
     embedding_dropout: float = 0.4
@@ -83,6 +88,11 @@ class SentimentConfig:
 
 
 BEST_CONFIG = SentimentConfig()
+
+# The two linear baselines, as options of :func:`fit_bag_of_words`: the 30,000 most
+# frequent words; and the 200,000 most frequent words and word pairs together.
+BAG_OF_WORDS = {"max_tokens": 30_000}
+BAG_OF_WORD_PAIRS = {"max_tokens": 200_000, "ngrams": 2}
 
 
 # ----------------------------------------------------------------------------- split
@@ -216,7 +226,9 @@ def word_frequencies(texts: Sequence[str]) -> np.ndarray:
     return np.sort(np.fromiter(counts.values(), dtype=np.int64))[::-1]
 
 
-def make_vectorizer(texts: Sequence[str], max_tokens: int, output_mode: str = "int"):
+def make_vectorizer(
+    texts: Sequence[str], max_tokens: int, output_mode: str = "int", ngrams: int | None = None
+):
     """A ``TextVectorization`` layer adapted on ``texts``.
 
     Args:
@@ -225,6 +237,8 @@ def make_vectorizer(texts: Sequence[str], max_tokens: int, output_mode: str = "i
         output_mode: ``"int"`` gives ragged token ids (one row per review, its own
             length); ``"multi_hot"`` or ``"count"`` give one sparse
             ``(max_tokens,)`` vector per review, for the bag-of-words baseline.
+        ngrams: with ``2``, the vocabulary holds words and word pairs ("not good")
+            together, the most frequent first (bag-of-words modes only).
 
     Returns:
         The adapted layer.
@@ -232,6 +246,10 @@ def make_vectorizer(texts: Sequence[str], max_tokens: int, output_mode: str = "i
     import keras
 
     options = {"ragged": True} if output_mode == "int" else {"sparse": True}
+    if ngrams is not None:
+        if output_mode == "int":
+            raise ValueError("ngrams needs a bag-of-words output_mode ('multi_hot' or 'count')")
+        options["ngrams"] = ngrams
     vectorizer = keras.layers.TextVectorization(
         max_tokens=max_tokens, standardize=standardize_review, output_mode=output_mode, **options
     )
@@ -493,17 +511,22 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG):
+def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG, pair_vocabulary=None):
     """The lesson's recurrent classifier.
 
-    ``Embedding(mask_zero=True)`` -> ``SpatialDropout1D`` -> bidirectional GRU or
-    LSTM returning every step -> masked mean and max over time, concatenated ->
+    ``Embedding(mask_zero=True)`` (plus, with a pair vocabulary, the vector of the
+    word pair that ends at each step) -> ``SpatialDropout1D`` -> bidirectional GRU
+    or LSTM returning every step -> masked mean and max over time, concatenated ->
     ``Dropout`` -> ``Dense(1, "sigmoid")``. The mask made from id 0 keeps padding
     out of the recurrence and out of both poolings.
 
     Args:
         vocab_size: number of token ids (the vectoriser's vocabulary size).
         config: the hyperparameters (``embedding_dim``, ``units``, ``cell``, dropouts, seed).
+        pair_vocabulary: sorted word-pair keys from
+            :func:`rnn_lib.word_pairs.frequent_word_pairs` (``P`` of them), or None
+            for a model of words only. The pair ids are computed inside the model,
+            so it still takes plain word ids.
 
     Returns:
         An uncompiled ``keras.Model`` from int ids ``(batch, timesteps)`` to
@@ -511,10 +534,19 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG):
     """
     import keras
 
+    from rnn_lib.word_pairs import WordPairIds
+
     keras.utils.set_random_seed(config.seed)
     recurrent = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[config.cell]
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
-    x = keras.layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True)(inputs)
+    x = keras.layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True,
+                               name="word_vectors")(inputs)
+    if pair_vocabulary is not None:
+        pair_ids = WordPairIds(pair_vocabulary, vocab_size, name="word_pair_ids")(inputs)
+        # Pair id 0 is padding, as word id 0 is: both embeddings give the same mask.
+        pairs = keras.layers.Embedding(len(pair_vocabulary) + 2, config.embedding_dim,
+                                       mask_zero=True, name="word_pair_vectors")(pair_ids)
+        x = keras.layers.Add(name="words_and_pairs")([x, pairs])
     x = keras.layers.SpatialDropout1D(config.embedding_dropout, seed=config.seed)(x)
     x = keras.layers.Bidirectional(recurrent(config.units, return_sequences=True))(x)
     pooled = keras.layers.Concatenate()(
@@ -522,13 +554,17 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG):
     )
     pooled = keras.layers.Dropout(config.dropout, seed=config.seed)(pooled)
     outputs = keras.layers.Dense(1, activation="sigmoid")(pooled)
-    return keras.Model(inputs, outputs, name=f"bi{config.cell}_pooling")
+    name = f"bi{config.cell}_pooling" + ("_word_pairs" if pair_vocabulary is not None else "")
+    return keras.Model(inputs, outputs, name=name)
 
 
-def count_parameters(vocab_size: int, embedding_dim: int, units: int, cell: str = "gru") -> int:
+def count_parameters(
+    vocab_size: int, embedding_dim: int, units: int, cell: str = "gru", word_pairs: int = 0
+) -> int:
     """Trainable parameters of :func:`build_model`, by formula.
 
-    Embedding ``V E``; each direction of a GRU (``reset_after=True``) has
+    Embedding ``V E`` (and ``(P + 2) E`` for ``P`` word pairs, the padding id 0
+    and the "unknown pair" id 1); each direction of a GRU (``reset_after=True``) has
     ``3 (E u + u u + 2 u)``, of an LSTM ``4 (E u + u u + u)``; the output unit
     sees ``4 u`` pooled features (mean and max of ``2 u``).
 
@@ -537,13 +573,15 @@ def count_parameters(vocab_size: int, embedding_dim: int, units: int, cell: str 
         embedding_dim: E.
         units: u, per direction.
         cell: ``"gru"`` or ``"lstm"``.
+        word_pairs: P, the size of the pair vocabulary (0: no pair vectors).
 
     Returns:
         The number of parameters.
     """
     v, e, u = vocab_size, embedding_dim, units
     per_direction = 3 * (e * u + u * u + 2 * u) if cell == "gru" else 4 * (e * u + u * u + u)
-    return v * e + 2 * per_direction + 4 * u + 1
+    pair_vectors = (word_pairs + 2) * e if word_pairs else 0
+    return v * e + pair_vectors + 2 * per_direction + 4 * u + 1
 
 
 def compile_model(model, learning_rate: float = 1e-3):
@@ -663,6 +701,7 @@ def train_ensemble(
     config: SentimentConfig = BEST_CONFIG,
     members: int = 3,
     verbose: int | str = "auto",
+    pair_vocabulary=None,
 ) -> list:
     """Train ``members`` copies of :func:`build_model` that differ only in their seed.
 
@@ -679,6 +718,7 @@ def train_ensemble(
         config: the hyperparameters of every member.
         members: how many models to train, at least 1.
         verbose: Keras' verbosity for each member's ``fit``.
+        pair_vocabulary: word-pair keys for :func:`build_model`, or None.
 
     Returns:
         A list of ``(model, history)`` pairs, one per member.
@@ -688,7 +728,7 @@ def train_ensemble(
     trained = []
     for k in range(members):
         member_config = config.replace(seed=config.seed + k)
-        model = build_model(vocab_size, member_config)
+        model = build_model(vocab_size, member_config, pair_vocabulary)
         history = fit_model(
             model, train_ids, train_labels, val_ids, val_labels, member_config, verbose=verbose
         )
@@ -794,6 +834,7 @@ def fit_bag_of_words(
     val_labels: np.ndarray,
     max_tokens: int = 30_000,
     output_mode: str = "multi_hot",
+    ngrams: int | None = None,
     epochs: int = 10,
     learning_rate: float = 3e-3,
     batch_size: int = 128,
@@ -803,14 +844,16 @@ def fit_bag_of_words(
     """The bag-of-words baseline: a vectoriser and a logistic regression on its output.
 
     Word order is thrown away: with ``"multi_hot"`` the model sees only which
-    words occur. It stops early on validation accuracy and keeps its best
-    weights, like the RNN.
+    words occur (and, with ``ngrams=2``, which adjacent pairs of words, the
+    only order it keeps). It stops early on validation accuracy and keeps its
+    best weights, like the RNN.
 
     Args:
         train_texts, train_labels: the training split, ``(n_train,)`` labels.
         val_texts, val_labels: the validation split, ``(n_val,)`` labels.
-        max_tokens: vocabulary size.
+        max_tokens: vocabulary size (words, or words and word pairs together).
         output_mode: ``"multi_hot"`` or ``"count"``.
+        ngrams: ``2`` for a bag of words and word pairs (bigrams), None for words only.
         epochs: the most epochs.
         learning_rate: Adam's learning rate.
         batch_size: reviews per batch.
@@ -823,7 +866,7 @@ def fit_bag_of_words(
     """
     import keras
 
-    vectorizer = make_vectorizer(train_texts, max_tokens, output_mode=output_mode)
+    vectorizer = make_vectorizer(train_texts, max_tokens, output_mode=output_mode, ngrams=ngrams)
     model = compile_model(build_linear_model(vectorizer.vocabulary_size(), seed), learning_rate)
     train = text_dataset(vectorizer, train_texts, train_labels, batch_size, shuffle=True, seed=seed)
     val = text_dataset(vectorizer, val_texts, val_labels)
@@ -904,6 +947,38 @@ def plot_history(history, checks_per_epoch: int = 1, axes=None):
         ax.set_title(metric)
         ax.legend(fontsize="small")
     return axes
+
+
+def plot_validation_curves(
+    histories: dict, baselines: dict | None = None, checks_per_epoch: int = 1, ax=None
+):
+    """Validation accuracy of several training runs, with baselines as horizontal lines.
+
+    Args:
+        histories: ``{name: History or its .history dict}``, each with ``val_accuracy``.
+        baselines: ``{name: validation accuracy}`` of models that were not trained
+            in checks (drawn dashed), or None.
+        checks_per_epoch: Keras "epochs" per real epoch (the x axis is in epochs).
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        The axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.6))
+    for name, history in histories.items():
+        curve = getattr(history, "history", history)["val_accuracy"]
+        x = (np.arange(len(curve)) + 1) / checks_per_epoch
+        ax.plot(x, curve, marker="o", label=f"{name} (best {max(curve):.3f})")
+    for k, (name, value) in enumerate((baselines or {}).items()):
+        ax.axhline(value, color=f"C{len(histories) + k}", linestyle="--",
+                   label=f"{name} ({value:.3f})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
 
 
 def plot_confusion_matrix(matrix: np.ndarray, labels=("negative", "positive"), ax=None):

@@ -247,6 +247,37 @@ def test_bag_of_words_baseline_learns_the_toy_words():
     assert tuple(features.shape) == (5, vec.vocabulary_size())
 
 
+def _order_only_reviews(n: int, seed: int) -> tuple[list[str], np.ndarray]:
+    """Both classes use the same words; only the pairs differ ("not bad" vs "not good")."""
+    rng = np.random.default_rng(seed)
+    filler = ["the", "film", "was", "a", "plot"]
+    texts, labels = [], []
+    for i in range(n):
+        label = i % 2
+        phrase = "good not bad" if label else "bad not good"
+        words = list(rng.choice(filler, size=int(rng.integers(0, 4))))
+        texts.append(" ".join([*words, phrase, *words[::-1]]))
+        labels.append(label)
+    return texts, np.array(labels)
+
+
+def test_bag_of_word_pairs_sees_the_order_a_bag_of_words_cannot():
+    texts, labels = _order_only_reviews(80, seed=4)
+    options = dict(epochs=30, learning_rate=0.05, batch_size=8, seed=0)
+    words, _, words_history = sentiment.fit_bag_of_words(
+        texts[:60], labels[:60], texts[60:], labels[60:], max_tokens=20, **options)
+    pairs, pairs_vec, pairs_history = sentiment.fit_bag_of_words(
+        texts[:60], labels[:60], texts[60:], labels[60:], max_tokens=200, ngrams=2, **options)
+    # the same multiset of words in both classes: no weighting of words separates them
+    assert max(words_history.history["val_accuracy"]) <= 0.7
+    assert max(pairs_history.history["val_accuracy"]) == 1.0
+    vocabulary = pairs_vec.get_vocabulary()
+    assert "not bad" in vocabulary and "not good" in vocabulary and "good" in vocabulary
+    assert pairs.count_params() == len(vocabulary) + 1
+    with pytest.raises(ValueError, match="ngrams"):
+        sentiment.make_vectorizer(texts, 20, output_mode="int", ngrams=2)
+
+
 # ------------------------------------------------------------------------ evaluation
 
 
@@ -277,6 +308,13 @@ def test_plots_draw_without_error():
     assert len(axes) == 2 and axes[0].get_lines()[0].get_xdata().tolist() == [0.5, 1.0]
     ax = sentiment.plot_confusion_matrix(np.array([[5, 1], [2, 4]]))
     assert [t.get_text() for t in ax.texts] == ["5", "1", "2", "4"]
+    ax = sentiment.plot_validation_curves({"a": logs, "b": {"val_accuracy": [0.6, 0.8, 0.7]}},
+                                          {"bag": 0.72}, checks_per_epoch=2)
+    lines = ax.get_lines()
+    assert [line.get_xdata().tolist() for line in lines[:2]] == [[0.5, 1.0], [0.5, 1.0, 1.5]]
+    assert list(lines[2].get_ydata()) == [0.72, 0.72]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "a (best 0.750)", "b (best 0.800)", "bag (0.720)"]
 
 
 def test_config_round_trips_through_a_dict():
