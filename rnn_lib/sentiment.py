@@ -42,8 +42,10 @@ class SentimentConfig:
             ``maxlen - head`` are its last tokens.
         embedding_dim: size of the word vectors (and of the word-pair vectors).
         word_pairs: how many of the training split's most common word pairs
-            (bigrams) get a vector of their own, added to the second word's vector
-            (see :mod:`rnn_lib.word_pairs`); 0 for words only.
+            (bigrams) :func:`rnn_lib.word_pairs.frequent_word_pairs` keeps. Each
+            gets a vector, added to the second word's vector, in a model that
+            :func:`build_model` is given that pair vocabulary; without it the
+            model reads words only, whatever this says.
         units: units of each direction of the recurrent layer.
         cell: ``"gru"`` or ``"lstm"``.
         embedding_dropout: rate of ``SpatialDropout1D`` on the word vectors
@@ -534,14 +536,14 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG, pair_voc
     """
     import keras
 
-    from rnn_lib.word_pairs import WordPairIds
-
     keras.utils.set_random_seed(config.seed)
     recurrent = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[config.cell]
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True,
                                name="word_vectors")(inputs)
     if pair_vocabulary is not None:
+        from rnn_lib.word_pairs import WordPairIds
+
         pair_ids = WordPairIds(pair_vocabulary, vocab_size, name="word_pair_ids")(inputs)
         # Pair id 0 is padding, as word id 0 is: both embeddings give the same mask.
         pairs = keras.layers.Embedding(len(pair_vocabulary) + 2, config.embedding_dim,

@@ -24,7 +24,8 @@ import functools
 
 import numpy as np
 
-PAD_ID = 0
+from rnn_lib.text import PAD_ID
+
 UNKNOWN_PAIR = 1
 
 

@@ -18,8 +18,8 @@ IDS = np.array([
 
 
 def test_keys_encode_previous_and_current_and_skip_padding():
-    keys = word_pair_keys = word_pairs.word_pair_keys(IDS, V)
-    assert word_pair_keys.dtype == np.int64 and keys.shape == IDS.shape
+    keys = word_pairs.word_pair_keys(IDS, V)
+    assert keys.dtype == np.int64 and keys.shape == IDS.shape
     assert keys[0].tolist() == [-1, 34, 45, -1, -1]
     assert keys[2].tolist() == [-1] * 5
     assert keys[3].tolist() == [-1, 53, 34, 49, 92]
