@@ -37,6 +37,8 @@ Modules:
     Course infrastructure
     plotting       the few plots the lessons draw again and again.
     timing         a wall-clock timer whose printout nbval knows to ignore.
+    claims         figures that vary between machines: printed as "≈0.952", their
+                   claims asserted (and logged for the seed-spread benchmark).
     autograding    nbgrader extensions (resilient execution, feedback without
                    hidden tests) and the instructor's command line.
 """

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from rnn_lib.notebook import seed_everything
 from rnn_lib.synthetic import adding_problem
 
 History = dict[str, list[float]]
@@ -120,7 +121,7 @@ def train_model(
         validation_data: ``(x_val, y_val)``, evaluated after every epoch.
         epochs: how many epochs.
         batch_size: samples per gradient step.
-        seed: when given, ``keras.utils.set_random_seed(seed)`` runs first, so the
+        seed: when given, :func:`rnn_lib.notebook.seed_everything` runs first, so the
             shuffling (and any dropout) repeats exactly.
         on_epoch_end: called as ``on_epoch_end(epoch, model)`` after each epoch
             (``epoch`` counts from 1), e.g. to sample text; its time is not counted.
@@ -137,7 +138,7 @@ def train_model(
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
     if seed is not None:
-        keras.utils.set_random_seed(seed)
+        seed_everything(seed)
 
     class _EpochTimer(keras.callbacks.Callback):
         def __init__(self):

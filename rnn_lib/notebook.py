@@ -18,6 +18,14 @@ from contextlib import contextmanager
 
 import numpy as np
 
+#: Added to every seed that :func:`seed_everything` sets: a run with another offset
+#: trains from other initial weights and shuffles (CI's perturbation check, and
+#: benchmarks/claim_spread.py, which measures how far the lessons' figures move).
+SEED_OFFSET_ENV = "RNN_COURSE_SEED_OFFSET"
+#: TensorFlow's intra- and inter-op thread count (default: all cores). Another
+#: count sums in another order, a cheap stand-in for another CPU's rounding.
+THREADS_ENV = "RNN_COURSE_THREADS"
+
 # Libraries whose warnings are noise to a learner (deprecations inside TF/Keras).
 _NOISY_MODULES = r"(tensorflow|keras|absl|google|h5py|jupyter_client|traitlets|statsmodels)"
 
@@ -60,12 +68,23 @@ def quiet_tensorflow():
     return tf
 
 
+def seed_offset() -> int:
+    """The offset ``$RNN_COURSE_SEED_OFFSET`` adds to every seed (0 when unset)."""
+    return int(os.environ.get(SEED_OFFSET_ENV, "").strip() or 0)
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's and (if imported) TensorFlow/Keras' generators.
+
+    Lessons call it before each training run, so that the run repeats exactly on
+    one machine. ``$RNN_COURSE_SEED_OFFSET`` shifts the seed: the lessons' claims
+    about trained results must hold for every seed, not only the stored one.
+    Data sets are drawn from generators with seeds of their own and do not move.
 
     Args:
         seed: the seed; the same seed gives the same weights and shuffles.
     """
+    seed = int(seed) + seed_offset()
     random.seed(seed)
     np.random.seed(seed)
     if "keras" in sys.modules or "tensorflow" in sys.modules:
@@ -87,13 +106,23 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
     warnings.filterwarnings("ignore", category=FutureWarning)
     if tensorflow:
         tf = quiet_tensorflow()
-        import keras
-
-        keras.utils.set_random_seed(seed)
+        _limit_threads(tf)
         tf.config.experimental.enable_op_determinism()
     seed_everything(seed)
     _matplotlib_defaults()
     np.set_printoptions(precision=4, suppress=True, linewidth=100)
+
+
+def _limit_threads(tf) -> None:
+    """Apply ``$RNN_COURSE_THREADS`` to TensorFlow (only before its first op)."""
+    threads = os.environ.get(THREADS_ENV, "").strip()
+    if not threads:
+        return
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+        tf.config.threading.set_inter_op_parallelism_threads(int(threads))
+    except RuntimeError:  # the set-up cell re-run in a kernel that already ran ops
+        pass
 
 
 def _matplotlib_defaults() -> None:

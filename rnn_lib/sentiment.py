@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from rnn_lib.notebook import seed_everything
+
 PAD_ID = 0
 
 
@@ -536,7 +538,7 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG, pair_voc
     """
     import keras
 
-    keras.utils.set_random_seed(config.seed)
+    seed_everything(config.seed)
     recurrent = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[config.cell]
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True,
@@ -823,7 +825,7 @@ def build_linear_model(num_features: int, seed: int = 0):
     """
     import keras
 
-    keras.utils.set_random_seed(seed)
+    seed_everything(seed)
     inputs = keras.Input(shape=(num_features,), sparse=True, name="bag_of_words")
     outputs = keras.layers.Dense(1, activation="sigmoid")(inputs)
     return keras.Model(inputs, outputs, name="bag_of_words")

@@ -133,11 +133,17 @@ def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]
 
     The grading kernel runs in quick mode (``RNN_COURSE_QUICK=1``, shorter training),
     so a lesson's round trips cost seconds, not minutes; nbval runs the solutions
-    at the size CI stores them. Graded tests must hold in both modes.
+    at the size CI stores them. Graded tests must hold in both modes:
+    ``RNN_COURSE_ROUND_TRIPS=full`` grades at full size instead (a benchmark run,
+    minutes per lesson), and ``RNN_COURSE_SEED_OFFSET``/``RNN_COURSE_THREADS`` reach
+    the grading kernel like any other variable (the perturbed round trips).
     """
     from nbgrader.api import Gradebook
 
-    os.environ["RNN_COURSE_QUICK"] = "1"
+    if os.environ.get("RNN_COURSE_ROUND_TRIPS", "quick") == "full":
+        os.environ.pop("RNN_COURSE_QUICK", None)
+    else:
+        os.environ["RNN_COURSE_QUICK"] = "1"
     result = nbgrader_api(course).autograde(lesson, student)
     assert result["success"], result.get("error") or result.get("log")
     reports = {}

@@ -25,6 +25,16 @@ EXPECTED_LESSONS = [
 ALL_NOTEBOOKS = sorted(SOLUTIONS.glob("*/*.ipynb")) + sorted(
     (PROJECT_ROOT / "lessons").glob("*/*.ipynb")
 )
+SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob("*/*.ipynb"))
+
+# The only cells whose output nbval does not compare (tag `nbval-ignore-output`), and why.
+# Everything else is compared exactly, except figures printed behind "≈" by
+# rnn_lib.claims.approx (their claims are asserted by check_claim in the same cell).
+NBVAL_IGNORED: dict[tuple[str, str], str] = {}
+
+# A figure printed behind "≈": machine-dependent, so prose must not quote it.
+APPROX_FIGURE = re.compile(r"≈\s*([-+]?\d+\.\d{2,}(?:[eE][-+]?\d+)?)")
+CLAIM_LITERAL = re.compile(r"check_claim\(\s*\"([^\"]+)\"")
 
 
 def test_lesson_folders_are_named_from_the_syllabus():
@@ -189,3 +199,76 @@ def test_every_solution_notebook_has_a_recorded_time_within_budget():
         assert key in results["notebooks"], f"no recorded time for {key}: make bench-notebooks"
         entry = results["notebooks"][key]
         assert entry["seconds"] <= entry["budget_seconds"], f"{key} is over budget: {entry}"
+
+
+def _cells(path):
+    return nbformat.read(path, as_version=4).cells
+
+
+def test_nbval_ignores_only_the_listed_cells_and_each_says_why():
+    tagged = {
+        (path.parent.name, cell.get("id"))
+        for path in SOLUTION_NOTEBOOKS
+        for cell in _cells(path)
+        if "nbval-ignore-output" in cell.metadata.get("tags", [])
+    }
+    assert tagged == set(NBVAL_IGNORED), (
+        f"tagged but not listed: {sorted(tagged - set(NBVAL_IGNORED))}; "
+        f"listed but not tagged: {sorted(set(NBVAL_IGNORED) - tagged)}"
+    )
+    for key, reason in NBVAL_IGNORED.items():
+        assert len(reason.split()) >= 5, f"{key}: say why nbval cannot compare this cell"
+
+
+def _printed_text(cell) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "text/plain" in output.get("data", {}):
+            parts.append(output.data["text/plain"])
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_prose_quotes_no_figure_that_varies_between_machines(path):
+    """A number printed behind "≈" differs on another CPU: markdown must not state it."""
+    cells = _cells(path)
+    figures = {
+        figure
+        for cell in cells
+        if cell.cell_type == "code"
+        for figure in APPROX_FIGURE.findall(_printed_text(cell))
+    }
+    quoted = {
+        (index, figure)
+        for index, cell in enumerate(cells)
+        if cell.cell_type == "markdown"
+        for figure in figures
+        if re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", cell.source)
+    }
+    assert not quoted, f"markdown cells quote machine-dependent figures (cell, figure): {quoted}"
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_every_claim_was_measured_over_seeds_and_holds_in_every_run(path):
+    """benchmarks/claim_spread.py ran this lesson, and every claim held with a margin."""
+    source = "\n".join(c.source for c in _cells(path) if c.cell_type == "code")
+    claims = set(CLAIM_LITERAL.findall(source))
+    if "check_claim(" not in source:
+        pytest.skip("this lesson asserts no claim about a machine-dependent figure")
+    lesson = path.parent.name
+    results_path = PROJECT_ROOT / "benchmarks" / "results" / "claim_spread" / f"{lesson}.json"
+    assert results_path.exists(), f"no spread for {lesson}: make bench-claims LESSONS={lesson}"
+    results = json.loads(results_path.read_text())
+    for mode, entry in results["lessons"].items():
+        assert not entry["errors"], f"{mode}: runs failed: {entry['errors']}"
+        assert len(entry["runs"]) >= 6, f"{mode}: at least 5 seeds and one 1-thread run"
+        for claim, figures in entry["claims"].items():
+            assert figures["holds_in_every_run"], f"{mode}: {claim!r} failed in a run: {figures}"
+    measured = {
+        re.sub(r" \[\d+\]$", "", claim)
+        for entry in results["lessons"].values()
+        for claim in entry["claims"]
+    }
+    assert claims <= measured, f"claims never measured: {sorted(claims - measured)}"
