@@ -15,7 +15,9 @@ recurrent matrix is small the product shrinks geometrically with `T - t`
 (vanishing gradients); when it is large and the units are not saturated it can
 grow geometrically (exploding gradients). The spectral radius of `U` (its
 largest eigenvalue in absolute value) sets that geometric rate for long
-products: `||U**k||` behaves like `radius**k`.
+products: `||U**k|| ** (1 / k)` tends to `radius` (Gelfand's formula). The norm
+itself need not be close to `radius**k`: it equals it for orthogonal or
+symmetric matrices, but a non-normal `U` can stay far above it for many steps.
 
 `matrix_with_spectral_radius` makes recurrent matrices with a chosen radius, and
 `state_gradient_norms` measures `||dh_T / dh_t||` along real trajectories.

@@ -30,7 +30,12 @@ SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob("*/*.ipynb"))
 # The only cells whose output nbval does not compare (tag `nbval-ignore-output`), and why.
 # Everything else is compared exactly, except figures printed behind "≈" by
 # rnn_lib.claims.approx (their claims are asserted by check_claim in the same cell).
-NBVAL_IGNORED: dict[tuple[str, str], str] = {}
+NBVAL_IGNORED: dict[tuple[str, str], str] = {
+    ("06_bidirectional", "code-34-examples"): (
+        "the right and wrong example strings depend on the trained weights, which differ "
+        "between machines and seeds; the cell asserts that each shown example decodes as labelled"
+    ),
+}
 
 # A figure printed behind "≈": machine-dependent, so prose must not quote it.
 APPROX_FIGURE = re.compile(r"≈\s*([-+]?\d+\.\d{2,}(?:[eE][-+]?\d+)?)")
@@ -266,6 +271,8 @@ def test_every_claim_was_measured_over_seeds_and_holds_in_every_run(path):
         assert len(entry["runs"]) >= 6, f"{mode}: at least 5 seeds and one 1-thread run"
         for claim, figures in entry["claims"].items():
             assert figures["holds_in_every_run"], f"{mode}: {claim!r} failed in a run: {figures}"
+            bounds = [b for b in (figures["above"], figures["below"]) if b is not None]
+            assert all(abs(b) < 1e6 for b in bounds), f"{mode}: {claim!r} has a vacuous bound"
     measured = {
         re.sub(r" \[\d+\]$", "", claim)
         for entry in results["lessons"].values()

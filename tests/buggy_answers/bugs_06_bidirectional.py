@@ -52,7 +52,7 @@ def held_out_accuracy(encoder, decoder, sources, targets, start_id):
     tokens = np.full((len(sources), 1), start_id, dtype="int32")
     predictions = np.zeros(targets.shape, dtype="int32")
     for step in range(targets.shape[1]):
-        probabilities, state = decoder([tokens, state])
+        probabilities, NEW_STATE = decoder([tokens, state])
         state = np.asarray(state)
         predictions[:, step] = np.asarray(probabilities)[:, -1].argmax(axis=-1)
         NEXT_TOKENS
@@ -66,8 +66,16 @@ _SEQUENCE_ACCURACY = (
 )
 
 
-def _decoding(next_tokens="tokens = predictions[:, step:step + 1]", accuracy=_SEQUENCE_ACCURACY):
-    return _DECODING.replace("NEXT_TOKENS", next_tokens).replace("ACCURACY", accuracy)
+def _decoding(
+    next_tokens="tokens = predictions[:, step:step + 1]",
+    accuracy=_SEQUENCE_ACCURACY,
+    new_state="state",
+):
+    return (
+        _DECODING.replace("NEXT_TOKENS", next_tokens)
+        .replace("ACCURACY", accuracy)
+        .replace("NEW_STATE", new_state)
+    )
 
 
 BUGS = [
@@ -128,6 +136,14 @@ def teacher_forcing_inputs(targets, start_id):
         source=_decoding(next_tokens='tokens = targets[:, step:step + 1].astype("int32")'),
         failing_test="test_greedy_decoding",
         message="Your decoder was fed the TARGETS at inference (teacher forcing)",
+        also_failing=("test_greedy_decoding_hidden",),
+    ),
+    Bug(
+        name="decoder-state-not-carried",
+        cell="greedy_decoding",
+        source=_decoding(new_state="_"),  # every step starts again from the encoder's state
+        failing_test="test_greedy_decoding",
+        message="The decoder's state is not carried from step to step",
         also_failing=("test_greedy_decoding_hidden",),
     ),
     Bug(
