@@ -103,7 +103,7 @@ def machine() -> dict:
                   if line.startswith("model name")), platform.processor())
     return {
         "cpu": model,
-        "avx512fp16": " avx512fp16" in flags,
+        "avx512fp16": " avx512_fp16" in flags,
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
     }

@@ -62,13 +62,15 @@ def build_sequence_classifier(
     input_dim: int = 2,
     *,
     learning_rate: float = 0.02,
-    clipnorm: float = 1.0,
+    global_clipnorm: float = 1.0,
 ):
     """A compiled many-to-one binary classifier around one recurrent layer.
 
     ``Input((timesteps, input_dim)) -> layer_class(units) -> Dense(1, sigmoid)``,
-    compiled with Adam (gradients clipped to a global norm of ``clipnorm``), binary
-    cross-entropy and accuracy.
+    compiled with Adam, binary cross-entropy and accuracy. The gradients are clipped by
+    their global norm (Keras' ``global_clipnorm``, the clipping lesson 03 recommends: it
+    scales all of them by one factor and keeps the direction), not per weight array
+    (``clipnorm``, which turns the direction).
 
     Args:
         layer_class: ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU`` (any Keras
@@ -77,7 +79,7 @@ def build_sequence_classifier(
         timesteps: sequence length.
         input_dim: features per step.
         learning_rate: Adam's learning rate.
-        clipnorm: Adam's gradient-norm clipping threshold.
+        global_clipnorm: the largest global norm of the gradients (all weights together).
 
     Returns:
         A compiled ``keras.Sequential``: inputs ``(batch, timesteps, input_dim)``,
@@ -92,8 +94,9 @@ def build_sequence_classifier(
             keras.layers.Dense(1, activation="sigmoid"),
         ]
     )
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, global_clipnorm=global_clipnorm)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clipnorm),
+        optimizer=optimizer,
         loss="binary_crossentropy",
         metrics=["accuracy"],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -31,6 +32,22 @@ SOLUTION_NOTEBOOKS = sorted(SOLUTIONS.glob("*/*.ipynb"))
 # Everything else is compared exactly, except figures printed behind "≈" by
 # rnn_lib.claims.approx (their claims are asserted by check_claim in the same cell).
 NBVAL_IGNORED: dict[tuple[str, str], str] = {
+    ("04_lstm", "code-20"): (
+        "the characters sampled after each epoch follow from the trained weights, which differ "
+        "between machines and seeds; the cell asserts that the share of real words grows"
+    ),
+    ("04_lstm", "code-22"): (
+        "the text sampled at each temperature follows from the trained weights; the cell "
+        "asserts that cold text repeats itself more and hot text invents more words"
+    ),
+    ("07_imdb_sentiment", "code-bag-weights"): (
+        "many words weigh almost the same, so the top eight words and pairs change with the "
+        "seed and the machine; two claims check the ranks of the words the text names"
+    ),
+    ("07_imdb_sentiment", "code-31"): (
+        "which reviews are the surest mistakes depends on the trained weights; the cell "
+        "asserts that each shown review is a mistake and that they are sorted by confidence"
+    ),
     ("06_bidirectional", "code-34-examples"): (
         "the right and wrong example strings depend on the trained weights, which differ "
         "between machines and seeds; the cell asserts that each shown example decodes as labelled"
@@ -39,7 +56,27 @@ NBVAL_IGNORED: dict[tuple[str, str], str] = {
 
 # A figure printed behind "≈": machine-dependent, so prose must not quote it.
 APPROX_FIGURE = re.compile(r"≈\s*([-+]?\d+\.\d{2,}(?:[eE][-+]?\d+)?)")
-CLAIM_LITERAL = re.compile(r"check_claim\(\s*\"([^\"]+)\"")
+def claims_in(source: str) -> set[str]:
+    """Patterns of the claims (first arguments) of the ``check_claim`` calls in ``source``.
+
+    Parsed, not matched: a claim may be written as adjacent string literals, or as an
+    f-string (one claim per seed, say), whose replacement fields match any text.
+    """
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_claim"):
+            continue
+        claim = node.args[0] if node.args else None
+        if isinstance(claim, ast.Constant):
+            found.add(re.escape(claim.value))
+        elif isinstance(claim, ast.JoinedStr):
+            found.add("".join(
+                re.escape(part.value) if isinstance(part, ast.Constant) else ".+?"
+                for part in claim.values
+            ))
+        else:
+            raise AssertionError(f"check_claim's claim must be a string: {ast.unparse(node)}")
+    return found
 
 
 def test_lesson_folders_are_named_from_the_syllabus():
@@ -259,7 +296,7 @@ def test_prose_quotes_no_figure_that_varies_between_machines(path):
 def test_every_claim_was_measured_over_seeds_and_holds_in_every_run(path):
     """benchmarks/claim_spread.py ran this lesson, and every claim held with a margin."""
     source = "\n".join(c.source for c in _cells(path) if c.cell_type == "code")
-    claims = set(CLAIM_LITERAL.findall(source))
+    claims = set().union(*(claims_in(c.source) for c in _cells(path) if c.cell_type == "code"))
     if "check_claim(" not in source:
         pytest.skip("this lesson asserts no claim about a machine-dependent figure")
     lesson = path.parent.name
@@ -278,4 +315,5 @@ def test_every_claim_was_measured_over_seeds_and_holds_in_every_run(path):
         for entry in results["lessons"].values()
         for claim in entry["claims"]
     }
-    assert claims <= measured, f"claims never measured: {sorted(claims - measured)}"
+    never = sorted(c for c in claims if not any(re.fullmatch(c, m) for m in measured))
+    assert not never, f"claims never measured: {never}"

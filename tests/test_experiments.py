@@ -40,7 +40,7 @@ def test_adding_classification_labels_the_marked_sum():
                                          keras.layers.GRU])
 def test_sequence_classifier_spec(layer_class):
     model = build_sequence_classifier(layer_class, units=7, timesteps=9, input_dim=3,
-                                      learning_rate=0.05, clipnorm=2.0)
+                                      learning_rate=0.05, global_clipnorm=2.0)
     assert model.input_shape == (None, 9, 3) and model.output_shape == (None, 1)
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
     assert len(recurrent) == 1 and type(recurrent[0]) is layer_class
@@ -48,7 +48,8 @@ def test_sequence_classifier_spec(layer_class):
     extra_bias = 3 * 7 if layer_class is keras.layers.GRU else 0  # reset_after=True
     assert model.count_params() == gates * (7 * (7 + 3) + 7) + extra_bias + 7 + 1
     assert float(model.optimizer.learning_rate) == pytest.approx(0.05)
-    assert model.optimizer.clipnorm == 2.0
+    assert model.optimizer.global_clipnorm == 2.0  # all gradients together (lesson 03)
+    assert model.optimizer.clipnorm is None  # not per weight array, which turns the direction
     probabilities = model.predict(np.random.default_rng(0).normal(size=(4, 9, 3)), verbose=0)
     assert ((probabilities > 0) & (probabilities < 1)).all()
 

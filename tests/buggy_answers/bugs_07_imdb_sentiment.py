@@ -177,4 +177,25 @@ def make_callbacks(patience):
         message="Set restore_best_weights=True",
         also_failing=("test_train_sentiment_model_hidden",),
     ),
+    Bug(
+        name="categorical-crossentropy-on-one-unit",
+        cell="train_sentiment_model",
+        source='''
+def make_callbacks(patience):
+    return [keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=patience,
+                                          restore_best_weights=True)]
+
+
+def train_sentiment_model(model, train_ids, train_labels, val_ids, val_labels, epochs,
+                          batch_size=64, learning_rate=2e-3, patience=1, verbose="auto"):
+    # "cross-entropy is cross-entropy": but over ONE unit the categorical one is always 0
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model.fit(train_ids, train_labels, validation_data=(val_ids, val_labels), epochs=epochs,
+                     batch_size=batch_size, callbacks=make_callbacks(patience), verbose=verbose)
+''',
+        failing_test="test_train_sentiment_model",
+        message="need loss='binary_crossentropy'",
+        also_failing=("test_train_sentiment_model_hidden",),
+    ),
 ]
