@@ -5,10 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Notebook kernels and nbgrader must find the venv's python first.
+# Notebook kernels and nbgrader must find the venv's python first (the nbgrader
+# command line runs no Python of ours before it starts kernels). Everything else a
+# process needs, course_tools.environment sets.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-export TF_CPP_MIN_LOG_LEVEL := 3
-export TF_ENABLE_ONEDNN_OPTS := 0
 
 # Override to work on some lessons only, e.g. `make solutions release LESSONS=04_lstm`.
 LESSONS ?= $(notdir $(wildcard solutions/[0-9][0-9]_*))
@@ -24,7 +24,7 @@ help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
 	@echo "make test             run the whole test suite (sets everything up first)"
 	@echo "make test-perturbed   nbval on solutions/ with other seeds and 1 thread (part of make test)"
-	@echo "make lint             ruff on the library, tests and benchmarks"
+	@echo "make lint             ruff on the code, and the architecture contract (import-linter)"
 	@echo "make solutions        re-execute solutions/ in place (stored outputs for nbval)"
 	@echo "make release          regenerate lessons/ from solutions/ with nbgrader"
 	@echo "make check LESSON=01_sequence_data   run a lesson's public tests; fails if one fails"
@@ -32,8 +32,11 @@ help:
 	@echo "make feedback         HTML feedback for every graded submission (no hidden tests)"
 	@echo "make grades           export the gradebook to grades.csv"
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
+	@echo "make bench-grading    what autograding costs on top of running a notebook (lesson 01)"
 	@echo "make bench-imdb       train lesson 07's model at full size, two seeds averaged (about 10 minutes)"
 	@echo "make bench-claims     re-run every lesson over 5 seeds and 1 thread; spread of each claim"
+	@echo "make clean            remove grading artefacts (autograded/, feedback/, gradebook.db)"
+	@echo "make help             this list"
 
 # Re-install only when the dependency list changed (or the venv is new).
 $(STAMP): pyproject.toml
@@ -57,11 +60,12 @@ test-perturbed: $(STAMP)
 	$(PERTURB) $(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions
 
 lint: $(STAMP)
-	$(BIN)/ruff check rnn_lib tests benchmarks tools conftest.py nbgrader_config.py
+	$(BIN)/ruff check rnn_lib course_tools tests benchmarks conftest.py nbgrader_config.py
+	$(BIN)/lint-imports
 
 # Stored outputs are what nbval compares against: run after editing a solution.
 solutions: $(STAMP)
-	$(BIN)/python tools/run_notebooks.py $(LESSONS)
+	$(BIN)/python -m course_tools.notebooks $(LESSONS)
 
 release: $(STAMP)
 	for lesson in $(LESSONS); do $(BIN)/nbgrader generate_assignment --force $$lesson || exit 1; done
@@ -70,11 +74,11 @@ release: $(STAMP)
 LESSON ?=
 check: $(STAMP)
 	@test -n "$(LESSON)" || { echo "usage: make check LESSON=01_sequence_data"; exit 2; }
-	$(BIN)/python -m rnn_lib.autograding check lessons/$(LESSON)/$(LESSON).ipynb
+	$(BIN)/python -m course_tools check lessons/$(LESSON)/$(LESSON).ipynb
 
 # Every submission in submitted/<student>/<lesson>/, in-process, one line per student.
 autograde: $(STAMP)
-	$(BIN)/python -m rnn_lib.autograding autograde $(LESSONS)
+	$(BIN)/python -m course_tools autograde $(LESSONS)
 
 feedback: $(STAMP)
 	for lesson in $(LESSONS); do \

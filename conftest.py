@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import pytest
 
-# Before anything imports TensorFlow: no C++ log lines, no oneDNN banner.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-# tools/run_notebooks.py decides which notebooks CI runs in quick mode.
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
-# Kernels started by nbval and nbgrader must run this interpreter, whatever PATH says.
-os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+from course_tools.environment import prepare_environment, set_quick_mode
+from course_tools.notebooks import ci_quick_mode
+
+# Before anything imports TensorFlow: no C++ log lines, no oneDNN; kernels started by
+# nbval and nbgrader run this interpreter, whatever PATH said.
+prepare_environment()
 
 
 def pytest_collectstart(collector):
     """nbval: never compare stderr (warnings and log lines are not lesson content).
 
     Everything else a solution notebook prints is compared, after the regexes in
-    tests/nbval_sanitize.cfg have removed timings and memory addresses.
+    tests/nbval_sanitize.cfg have removed timings, memory addresses and the digits of
+    figures printed behind "≈".
     """
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb" and hasattr(collector, "skip_compare"):
@@ -30,10 +26,8 @@ def pytest_collectstart(collector):
 
 @pytest.hookimpl(tryfirst=True)  # before nbval's collector starts the notebook's kernel
 def pytest_runtest_setup(item):
-    """nbval: run each notebook in the mode CI stores it in (see tools/run_notebooks.py)."""
+    """nbval: run each notebook in the mode CI stores it in (see course_tools.notebooks)."""
     path = getattr(item, "path", None)
     if path is None or path.suffix != ".ipynb":
         return
-    from run_notebooks import ci_quick_mode, set_quick_mode
-
     set_quick_mode(ci_quick_mode(path))

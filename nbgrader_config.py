@@ -22,13 +22,13 @@ c.Exchange.root = os.path.join(c.CourseDirectory.root, "exchange")
 # Never copy caches or checkpoints into a release or a submission.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
 
-# Grading runs notebooks with rnn_lib.autograding.ResilientExecute instead of nbgrader's
+# Grading runs notebooks with course_tools.nbgrader_plugins.ResilientExecute instead of nbgrader's
 # Execute: a dead or runaway kernel is restarted (earlier cells replayed) and grading
 # goes on, and each cell's output is capped while it arrives. Graded cells' stderr
 # is shown as stdout, so a warning never zeroes a correct answer.
 c.Autograde.autograde_preprocessors = [
-    "rnn_lib.autograding.ResilientExecute",
-    "rnn_lib.autograding.StderrToStdout",
+    "course_tools.nbgrader_plugins.ResilientExecute",
+    "course_tools.nbgrader_plugins.StderrToStdout",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -45,7 +45,7 @@ for executor in (c.Execute, c.ResilientExecute):
 # Feedback shows scores and public test messages, never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "rnn_lib.autograding.HideHiddenTests",
+    "course_tools.nbgrader_plugins.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

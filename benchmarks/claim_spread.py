@@ -26,12 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))  # until the tooling package exists (issue 12)
-from run_notebooks import ci_quick_mode, execute  # noqa: E402
+from course_tools.environment import environment
+from course_tools.notebooks import ci_quick_mode, execute
+from rnn_lib.claims import CLAIMS_LOG_ENV
+from rnn_lib.notebook import SEED_OFFSET_ENV, THREADS_ENV
 
-from rnn_lib.claims import CLAIMS_LOG_ENV  # noqa: E402
-from rnn_lib.notebook import SEED_OFFSET_ENV, THREADS_ENV  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "benchmarks" / "results" / "claim_spread"
 
@@ -47,21 +47,12 @@ def run_once(notebook: Path, env: dict[str, str], *, full: bool) -> tuple[list[d
     """Execute ``notebook`` with ``env`` added; return its logged claims and any error."""
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "claims.jsonl"
-        saved = {key: os.environ.get(key) for key in (*env, CLAIMS_LOG_ENV, THREADS_ENV)}
-        os.environ.pop(THREADS_ENV, None)
-        os.environ.update(env)
-        os.environ[CLAIMS_LOG_ENV] = str(log)
         error = None
         try:
-            execute(notebook, quick=not full and ci_quick_mode(notebook), store=False)
+            with environment(**{THREADS_ENV: None, **env, CLAIMS_LOG_ENV: str(log)}):
+                execute(notebook, quick=not full and ci_quick_mode(notebook), store=False)
         except Exception as exc:  # a failed claim stops the notebook: record it, go on
             error = f"{type(exc).__name__}: {str(exc)[-600:]}"
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
         lines = log.read_text().splitlines() if log.exists() else []
         records = [json.loads(line) for line in lines]
     return records, error

@@ -5,7 +5,7 @@ Usage:
 
 Builds a throwaway course with N copies of the lesson's solution as submissions and
 measures (1) the bare execution time of that notebook in a fresh kernel and (2) the
-seconds per notebook of `rnn_lib.autograding.autograde_all` (nbgrader's API, in
+seconds per notebook of `course_tools.grading.autograde_all` (nbgrader's API, in
 process, with the course's configuration). Writes benchmarks/results/grading_speed.json.
 Goal: overhead ratio (2) / (1) at most 1.5.
 """
@@ -21,10 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from course_tools.course_copy import make_course, release, solution_answers, submit
+from course_tools.environment import prepare_environment, quick_mode
+from course_tools.grading import autograde_all
+from course_tools.notebooks import execute
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tools"), str(ROOT / "tests")]
-from grading import make_course, release, solution_answers, submit  # noqa: E402
-from run_notebooks import execute, kernel_environment  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "grading_speed.json"
 
@@ -37,10 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import nbformat
 
-    from rnn_lib.autograding import autograde_all
-
-    kernel_environment()
-    os.environ["RNN_COURSE_QUICK"] = "1"  # as the round trips grade
+    prepare_environment()
     solution = next((ROOT / "solutions" / args.lesson).glob("*.ipynb"))
     answers = solution_answers(nbformat.read(solution, as_version=4))
     with tempfile.TemporaryDirectory() as scratch:
@@ -51,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         submitted = next((course / "submitted" / "student00" / args.lesson).glob("*.ipynb"))
         bare = [execute(submitted, quick=True, store=False) for _ in range(3)]
         start = time.perf_counter()
-        summary = autograde_all(course, [args.lesson])
+        with quick_mode():  # as the round trips grade
+            summary = autograde_all(course, [args.lesson])
         grading = (time.perf_counter() - start) / args.students
     assert not summary["failed"], summary["failed"]
     bare_seconds = statistics.median(bare)

@@ -6,7 +6,7 @@ Usage:
     python benchmarks/notebook_times.py --full 07_imdb_sentiment   # quick mode off
     python benchmarks/notebook_times.py --full --save-executed /tmp/run 07_imdb_sentiment
 
-Each notebook runs in a fresh kernel, in the mode CI runs it (tools/run_notebooks.py),
+Each notebook runs in a fresh kernel, in the mode CI runs it (course_tools.notebooks),
 and is not modified. Results are merged into benchmarks/results/notebook_times.json,
 with the machine they were measured on. The exit code is 1 if any notebook ran over
 its budget.
@@ -21,9 +21,9 @@ import platform
 import sys
 from pathlib import Path
 
+from course_tools.notebooks import ci_quick_mode, execute
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from run_notebooks import ci_quick_mode, execute  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "notebook_times.json"
 

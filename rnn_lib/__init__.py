@@ -4,6 +4,9 @@ One module per concern; import what you need, e.g. ``from rnn_lib.sequences impo
 make_windows``. Importing ``rnn_lib`` itself is cheap: nothing here pulls in
 TensorFlow until a function that needs it is called.
 
+The grading and CI tooling (nbgrader extensions, notebook execution, temporary
+courses for the tests) lives beside it in ``course_tools``; nothing here imports it.
+
 Modules:
     Set-up and data
     notebook       set-up for a lesson: seeds, quiet TensorFlow, plot defaults.
@@ -34,13 +37,11 @@ Modules:
     seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding.
     sentiment      lesson 07's IMDB pipeline, model, baselines and error analysis.
 
-    Course infrastructure
+    Notebook support
     plotting       the few plots the lessons draw again and again.
     timing         a wall-clock timer whose printout nbval knows to ignore.
     claims         figures that vary between machines: printed as "≈0.952", their
                    claims asserted (and logged for the seed-spread benchmark).
-    autograding    nbgrader extensions (resilient execution, feedback without
-                   hidden tests) and the instructor's command line.
 """
 
 __version__ = "0.1.0"

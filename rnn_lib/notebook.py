@@ -26,6 +26,11 @@ SEED_OFFSET_ENV = "RNN_COURSE_SEED_OFFSET"
 #: count sums in another order, a cheap stand-in for another CPU's rounding.
 THREADS_ENV = "RNN_COURSE_THREADS"
 
+#: What keeps TensorFlow quiet and repeatable, set before it is imported: no C++ log
+#: lines, and no oneDNN (whose reordered reductions change the last bits run to run).
+#: The one definition; the course tooling applies it to every process it starts.
+QUIET_TENSORFLOW_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
 # Libraries whose warnings are noise to a learner (deprecations inside TF/Keras).
 _NOISY_MODULES = r"(tensorflow|keras|absl|google|h5py|jupyter_client|traitlets|statsmodels)"
 
@@ -51,9 +56,8 @@ def _stderr_to_devnull():
 
 def quiet_tensorflow():
     """Import TensorFlow without its start-up log lines and return the module."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    # oneDNN's reordered reductions change the last bits run to run; lessons compare outputs.
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    for name, value in QUIET_TENSORFLOW_ENV.items():
+        os.environ.setdefault(name, value)
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
     with _stderr_to_devnull():
@@ -100,7 +104,6 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = True) -> None:
         seed: the seed for every random generator.
         tensorflow: also import TensorFlow quietly and make its ops deterministic.
     """
-    os.environ["PYTHONHASHSEED"] = str(seed)
     warnings.filterwarnings("ignore", module=_NOISY_MODULES)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)

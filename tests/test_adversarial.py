@@ -13,9 +13,9 @@ import time
 
 import nbformat
 import pytest
-from grading import autograde, make_course, release, solution_answers, submit
 
-from rnn_lib.autograding import autograde_all
+from course_tools.course_copy import autograde, make_course, release, solution_answers, submit
+from course_tools.grading import autograde_all
 
 pytestmark = pytest.mark.slow
 

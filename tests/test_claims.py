@@ -11,8 +11,8 @@ import sys
 
 import numpy as np
 import pytest
-from grading import PROJECT_ROOT
 
+from course_tools.course_copy import PROJECT_ROOT
 from rnn_lib.claims import CLAIMS_LOG_ENV, approx, check_claim
 from rnn_lib.notebook import SEED_OFFSET_ENV, THREADS_ENV, seed_everything, seed_offset
 

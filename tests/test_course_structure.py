@@ -12,7 +12,8 @@ import tomllib
 import nbformat
 import pytest
 import yaml
-from grading import LESSONS, PROJECT_ROOT, SOLUTIONS, make_course, release
+
+from course_tools.course_copy import LESSONS, PROJECT_ROOT, SOLUTIONS, make_course, release
 
 EXPECTED_LESSONS = [
     "01_sequence_data",
@@ -194,7 +195,7 @@ def test_ruff_is_clean():
             "rnn_lib",
             "tests",
             "benchmarks",
-            "tools",
+            "course_tools",
             "conftest.py",
             "nbgrader_config.py",
         ],

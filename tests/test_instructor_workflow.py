@@ -10,9 +10,10 @@ import sys
 
 import nbformat
 import pytest
-from grading import SOLUTIONS, make_course, nbgrader_api, release, solution_answers, submit
 
-from rnn_lib.autograding import HIDDEN_TESTS, autograde_all, check_notebook
+from course_tools.course_copy import SOLUTIONS, make_course, release, solution_answers, submit
+from course_tools.grading import autograde_all, check_notebook, nbgrader_api
+from course_tools.nbgrader_plugins import HIDDEN_TESTS
 
 pytestmark = pytest.mark.slow
 

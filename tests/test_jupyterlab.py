@@ -13,7 +13,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from grading import PROJECT_ROOT
+
+from course_tools.course_copy import PROJECT_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.network]
 

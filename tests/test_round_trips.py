@@ -11,7 +11,16 @@ import importlib.util
 
 import nbformat
 import pytest
-from grading import LESSONS, SOLUTIONS, autograde, make_course, release, solution_answers, submit
+
+from course_tools.course_copy import (
+    LESSONS,
+    SOLUTIONS,
+    autograde,
+    make_course,
+    release,
+    solution_answers,
+    submit,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 02's exercises (one mistake per submission)."""
 
-from grading import Bug
+from course_tools.course_copy import Bug
 
 # A wrong rnn_step also breaks rnn_forward, which calls it.
 _STEP_COLLATERAL = ("test_rnn_step_hidden", "test_rnn_forward", "test_rnn_forward_hidden")

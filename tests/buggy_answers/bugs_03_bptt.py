@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 03's exercises (one mistake per submission)."""
 
-from grading import Bug
+from course_tools.course_copy import Bug
 
 # A wrong step backward also breaks rnn_backward, which calls it.
 _STEP_COLLATERAL = (

@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 05's exercises (one mistake per submission)."""
 
-from grading import Bug
+from course_tools.course_copy import Bug
 
 BUGS = [
     Bug(

@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 06's exercises (one mistake per submission)."""
 
-from grading import Bug
+from course_tools.course_copy import Bug
 
 _TAGGER = '''
 def build_tagger(vocab_size, num_tags, units, *, num_layers=2, bidirectional=True,

@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 07's exercises (one mistake per submission)."""
 
-from grading import Bug
+from course_tools.course_copy import Bug
 
 _SPLITS_HEADER = '''
 def make_splits(train, test, validation_size, seed=0):

@@ -1,8 +1,8 @@
 """Execute solution notebooks the way CI checks them, and store their outputs.
 
-Usage:
-    python tools/run_notebooks.py                    # every lesson in solutions/
-    python tools/run_notebooks.py 04_lstm 05_gru     # some lessons
+Usage (``make solutions`` calls it):
+    python -m course_tools.notebooks                 # every lesson in solutions/
+    python -m course_tools.notebooks 04_lstm 05_gru  # some lessons
 
 A notebook runs at full size unless its metadata says
 ``"rnn_course": {"ci_quick_mode": true}``: then it runs (in CI, in nbval and here)
@@ -14,34 +14,19 @@ stored outputs are what nbval will compare against.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
+from course_tools.environment import prepare_environment, quick_mode
+
 ROOT = Path(__file__).resolve().parent.parent
-QUICK_MODE_ENV = "RNN_COURSE_QUICK"
 
 
 def ci_quick_mode(notebook: Path) -> bool:
     """Whether CI runs this notebook in quick mode (its metadata decides)."""
     metadata = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
     return bool(metadata.get("rnn_course", {}).get("ci_quick_mode", False))
-
-
-def set_quick_mode(enabled: bool) -> None:
-    """Set or clear RNN_COURSE_QUICK in this process (kernels started later inherit it)."""
-    if enabled:
-        os.environ[QUICK_MODE_ENV] = "1"
-    else:
-        os.environ.pop(QUICK_MODE_ENV, None)
-
-
-def kernel_environment() -> None:
-    """Quiet TensorFlow and put this interpreter's folder first on PATH for the kernel."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
 
 
 def execute(
@@ -63,8 +48,7 @@ def execute(
     import nbformat
     from nbclient import NotebookClient
 
-    kernel_environment()
-    set_quick_mode(quick)
+    prepare_environment()
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(
         nb,
@@ -75,7 +59,8 @@ def execute(
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
+    with quick_mode(quick):  # the kernel reads it when it starts
+        client.execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:

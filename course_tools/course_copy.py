@@ -1,4 +1,4 @@
-"""Drive nbgrader in-process on a throwaway copy of the course.
+"""Drive nbgrader in-process on a throwaway copy of the course (tests and benchmarks).
 
 The tests never regenerate or grade inside the checkout: :func:`make_course` copies
 ``nbgrader_config.py`` and one lesson's ``solutions/`` folder into a temporary course
@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from course_tools.environment import quick_mode
+from course_tools.grading import nbgrader_api
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = PROJECT_ROOT / "solutions"
@@ -71,17 +74,6 @@ def make_course(root: Path, lessons: list[str] | None = None) -> Path:
             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
         )
     return root
-
-
-def nbgrader_api(course: Path):
-    """An ``NbGraderAPI`` configured by the course copy's own ``nbgrader_config.py``."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    coursedir = CourseDirectory(config=config)
-    return NbGraderAPI(coursedir=coursedir, config=config)
 
 
 def release(course: Path, lesson: str) -> None:
@@ -140,11 +132,9 @@ def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]
     """
     from nbgrader.api import Gradebook
 
-    if os.environ.get("RNN_COURSE_ROUND_TRIPS", "quick") == "full":
-        os.environ.pop("RNN_COURSE_QUICK", None)
-    else:
-        os.environ["RNN_COURSE_QUICK"] = "1"
-    result = nbgrader_api(course).autograde(lesson, student)
+    quick = os.environ.get("RNN_COURSE_ROUND_TRIPS", "quick") != "full"
+    with quick_mode(quick):
+        result = nbgrader_api(course).autograde(lesson, student)
     assert result["success"], result.get("error") or result.get("log")
     reports = {}
     db_url = "sqlite:///" + str(course / "gradebook.db")

@@ -1,4 +1,4 @@
-"""nbgrader extensions that make grading robust, and the instructor's command line.
+"""nbgrader extensions that make grading robust (plugged in by ``nbgrader_config.py``).
 
 nbgrader 0.9.6 loses grades in ways a real class will hit. This module plugs the
 holes through nbgrader's own configuration (see ``nbgrader_config.py``):
@@ -16,21 +16,14 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
   their failures printed, from the notebook the learner gets back.
 
 None of this is a sandbox: learners' code runs with the grader's permissions (see
-the README's security section).
-
-Command line (``python -m rnn_lib.autograding``)::
-
-    autograde [LESSON ...]   grade every submission in submitted/, with progress
-    check NOTEBOOK           run a notebook's public tests; exit 1 if any fails
+the README's security section). The instructor's command line is
+:mod:`course_tools.grading`.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 import time
-from pathlib import Path
 
 from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
@@ -188,137 +181,3 @@ class HideHiddenTests(NbGraderPreprocessor):
         )
         cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=message)]
         return cell, resources
-
-
-# --- the command line -----------------------------------------------------------------------
-
-
-def _nbgrader_api(course_root: Path):
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
-def submissions(course_root: Path, lessons: list[str] | None = None) -> list[tuple[str, str]]:
-    """(student, lesson) pairs found in ``submitted/``, sorted."""
-    found = []
-    for folder in sorted((course_root / "submitted").glob("*/*")):
-        if folder.is_dir() and (not lessons or folder.name in lessons):
-            found.append((folder.parent.name, folder.name))
-    return found
-
-
-def unreadable_notebooks(folder: Path) -> list[str]:
-    """Names of the notebooks in ``folder`` that are not valid notebook JSON."""
-    import nbformat
-
-    bad = []
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            nbformat.validate(nbformat.read(path, as_version=4))
-        except Exception as error:  # noqa: BLE001 - any parse or schema failure
-            bad.append(f"{path.name}: {type(error).__name__}: {str(error).splitlines()[0][:120]}")
-    return bad
-
-
-def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print) -> dict:
-    """Autograde every submission, printing progress; return the summary.
-
-    A broken submission never stops the others: it is reported and skipped.
-
-    Returns:
-        ``{"graded": [(student, lesson, score, max)], "failed": [(student, lesson, why)],
-        "incidents": [(student, lesson, text)]}``.
-    """
-    import warnings
-
-    from nbgrader.api import Gradebook
-    from sqlalchemy.exc import SAWarning
-
-    # nbgrader's own ORM use triggers this on every submission; it is not the instructor's concern.
-    warnings.filterwarnings("ignore", category=SAWarning)
-    api = _nbgrader_api(course_root)
-    todo = submissions(course_root, lessons)
-    summary = {"graded": [], "failed": [], "incidents": []}
-    for number, (student, lesson) in enumerate(todo, start=1):
-        start = time.perf_counter()
-        prefix = f"[{number}/{len(todo)}] {student} / {lesson}:"
-        bad = unreadable_notebooks(course_root / "submitted" / student / lesson)
-        if bad:
-            why = "corrupt notebook (" + "; ".join(bad) + ")"
-            summary["failed"].append((student, lesson, why))
-            out(f"{prefix} NOT GRADED: {why}")
-            continue
-        result = api.autograde(lesson, student)
-        if not result["success"]:
-            last = (result.get("error") or result.get("log") or "unknown error").strip()
-            why = last.splitlines()[-1][:200]
-            summary["failed"].append((student, lesson, why))
-            out(f"{prefix} NOT GRADED: {why}")
-            continue
-        for line in (result.get("log") or "").splitlines():
-            if "kernel died" in line or "timed out" in line or "ignored the interrupt" in line:
-                text = line.split("] ", 1)[-1]
-                summary["incidents"].append((student, lesson, text))
-        with Gradebook(api.coursedir.db_url) as gradebook:
-            submission = gradebook.find_submission(lesson, student)
-            score, max_score = submission.score, submission.max_score
-        summary["graded"].append((student, lesson, score, max_score))
-        out(f"{prefix} {score:g}/{max_score:g} ({time.perf_counter() - start:.1f} s)")
-    out("")
-    out(
-        f"Graded {len(summary['graded'])} of {len(todo)} submissions; "
-        f"{len(summary['failed'])} could not be graded."
-    )
-    for student, lesson, why in summary["failed"]:
-        out(f"  not graded: {student} / {lesson}: {why}")
-    for student, lesson, text in summary["incidents"]:
-        out(f"  note: {student} / {lesson}: {text}")
-    return summary
-
-
-def check_notebook(path: Path, out=print) -> int:
-    """Run a notebook and its public tests (nbgrader's validator); 0 if all pass."""
-    from nbgrader.validator import Validator
-
-    results = Validator().validate(str(path))
-    if results.get("type_changed"):
-        out(f"{path}: some cells changed type; restore them from the released lesson.")
-        return 1
-    if results.get("changed"):
-        out(
-            f"{path}: {len(results['changed'])} test cell(s) were edited; the grader will put "
-            "the originals back, so check against those."
-        )
-        return 1
-    failed = results.get("failed", [])
-    if not failed:
-        out(f"{path}: all public tests pass. Hidden tests run when you hand it in.")
-        return 0
-    out(f"{path}: {len(failed)} test cell(s) fail:")
-    for cell in failed:
-        lines = re.sub(r"\x1b\[[0-9;]*m", "", cell.get("raw_error", "")).strip().splitlines()
-        out(f"  - {lines[-1] if lines else cell.get('source', '')[:80]}")
-    return 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnn_lib.autograding")
-    commands = parser.add_subparsers(dest="command", required=True)
-    grade = commands.add_parser("autograde", help="grade every submission in submitted/")
-    grade.add_argument("lessons", nargs="*")
-    grade.add_argument("--course", type=Path, default=Path.cwd())
-    check = commands.add_parser("check", help="run a notebook's public tests")
-    check.add_argument("notebook", type=Path)
-    args = parser.parse_args(argv)
-    if args.command == "autograde":
-        summary = autograde_all(args.course.resolve(), args.lessons or None)
-        return 1 if summary["failed"] else 0
-    return check_notebook(args.notebook)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
