@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 # Override to work on some lessons only, e.g. `make solutions release LESSONS=04_lstm`.
 LESSONS ?= $(notdir $(wildcard solutions/[0-9][0-9]_*))
-NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/course/nbval_sanitize.cfg
 # Another machine, cheaply: other seeds for every training run and one TensorFlow
 # thread. Trained figures move; every claim a lesson asserts must still hold, and
 # nbval must still pass (it compares exact outputs and skips figures printed as "≈").

@@ -16,7 +16,7 @@ def pytest_collectstart(collector):
     """nbval: never compare stderr (warnings and log lines are not lesson content).
 
     Everything else a solution notebook prints is compared, after the regexes in
-    tests/nbval_sanitize.cfg have removed timings, memory addresses and the digits of
+    tests/course/nbval_sanitize.cfg have removed timings, memory addresses and the digits of
     figures printed behind "≈".
     """
     path = getattr(collector, "path", None)

@@ -3,7 +3,7 @@
 Each solution notebook is executed several times: once per seed offset
 (``RNN_COURSE_SEED_OFFSET=0..4``: other initial weights and shuffles) and once more
 on a single TensorFlow thread (``RNN_COURSE_THREADS=1``: other summation orders, a
-stand-in for another CPU's rounding). Every :func:`rnn_lib.claims.check_claim` in the
+stand-in for another CPU's rounding). Every :func:`rnn_lib.notebook.claims.check_claim` in the
 notebook logs its figure; this script gathers them and writes, per claim, the values
 of every run, their range and the smallest margin to the claim's bound, to
 ``benchmarks/results/claim_spread/<lesson>.json`` (one file per lesson, so that
@@ -28,8 +28,8 @@ from pathlib import Path
 
 from course_tools.environment import environment
 from course_tools.notebooks import ci_quick_mode, execute
-from rnn_lib.claims import CLAIMS_LOG_ENV
 from rnn_lib.notebook import SEED_OFFSET_ENV, THREADS_ENV
+from rnn_lib.notebook.claims import CLAIMS_LOG_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 

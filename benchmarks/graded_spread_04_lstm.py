@@ -8,7 +8,7 @@ fail it on every machine. This script executes the test cell itself, taken from 
 solution notebook, once per seed offset (``RNN_COURSE_SEED_OFFSET``, other initial
 weights and shuffles) and once more on one TensorFlow thread (``RNN_COURSE_THREADS=1``),
 with the solution's ``build_memory_model`` and with each typical wrong answer from
-``tests/buggy_answers/bugs_04_lstm.py``. It records both accuracies, whether the cell
+``tests/course/buggy_answers/bugs_04_lstm.py``. It records both accuracies, whether the cell
 passed, and writes ``benchmarks/results/claim_spread/04_lstm_graded.json``.
 
 Usage:
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "solutions" / "04_lstm" / "04_lstm.ipynb"
-BUGS = ROOT / "tests" / "buggy_answers" / "bugs_04_lstm.py"
+BUGS = ROOT / "tests" / "course" / "buggy_answers" / "bugs_04_lstm.py"
 RESULT = ROOT / "benchmarks" / "results" / "claim_spread" / "04_lstm_graded.json"
 TEST_CELL = "test_memory_training"
 SOLUTION_CELL = "build_memory_model"
@@ -48,12 +48,13 @@ def cell_source(grade_id: str) -> str:
 
 def answers() -> dict[str, str]:
     """The solution's build_memory_model and every wrong answer to that exercise."""
-    sys.path.insert(0, str(ROOT / "tests"))
     spec = importlib.util.spec_from_file_location("bugs_04_lstm", BUGS)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    found = {"solution": cell_source(SOLUTION_CELL)}
-    found.update({bug.name: bug.source for bug in module.BUGS if bug.cell == SOLUTION_CELL})
+    solution = cell_source(SOLUTION_CELL)
+    found = {"solution": solution}
+    wrong = [bug for bug in module.BUGS if bug.cell == SOLUTION_CELL]
+    found.update({bug.name: bug.apply(solution) for bug in wrong})
     return found
 
 
@@ -66,7 +67,7 @@ def worker(offsets: list[int], only: list[str] | None = None) -> list[dict]:
     import keras
     import numpy as np
 
-    from rnn_lib.experiments import adding_classification, train_model
+    from rnn_lib.tasks.experiments import adding_classification, train_model
 
     test = cell_source(TEST_CELL)
     records = []

@@ -10,7 +10,7 @@ it in every run.
 This script runs the two graded test cells, exactly as the solution notebook holds
 them, once per perturbation (seed offsets ``$RNN_COURSE_SEED_OFFSET=0..4``, and one
 run on a single TensorFlow thread, ``$RNN_COURSE_THREADS=1``), for the solution and
-for each wrong answer that reaches the training test (``tests/buggy_answers/
+for each wrong answer that reaches the training test (``tests/course/buggy_answers/
 bugs_07_imdb_sentiment.py``). Every ``assert`` of the test cells is turned into a
 record, so that the figures of a failing answer are measured too. Grading runs in
 quick mode; these two tests do not depend on the mode. Results go to
@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "07_imdb_sentiment"
 NOTEBOOK = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-BUGS = ROOT / "tests" / "buggy_answers" / f"bugs_{LESSON}.py"
+BUGS = ROOT / "tests" / "course" / "buggy_answers" / f"bugs_{LESSON}.py"
 RESULT = ROOT / "benchmarks" / "results" / "claim_spread" / f"{LESSON}_graded.json"
 #: The graded cells whose threshold is measured, and the variable holding their figure.
 TESTS = {
@@ -82,14 +82,13 @@ def cells() -> tuple[dict[str, str], dict[str, str]]:
 def variants() -> dict[str, dict[str, str]]:
     """The solution and every wrong answer to the exercises the training test runs."""
     _, answers = cells()
-    sys.path.insert(0, str(ROOT / "tests"))
     spec = importlib.util.spec_from_file_location("bugs", BUGS)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     result = {"solution": dict(answers)}
     for bug in module.BUGS:
         if bug.cell in ANSWERS and bug.name in REACH_THE_THRESHOLD:
-            result[bug.name] = {**answers, bug.cell: bug.source}
+            result[bug.name] = {**answers, bug.cell: bug.apply(answers[bug.cell])}
     return result
 
 

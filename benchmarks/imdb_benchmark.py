@@ -6,7 +6,7 @@ Usage:
     RNN_COURSE_SEED_OFFSET=2 python benchmarks/imdb_benchmark.py   # other seeds: the spread
 
 The model, the split, the vectorisation and the training loop all come from
-rnn_lib.sentiment (``BEST_CONFIG``), exactly as the lesson's notebook uses them:
+rnn_lib.imdb (``BEST_CONFIG``), exactly as the lesson's notebook uses them:
 22,500 training reviews, 2,500 validation reviews carved from IMDB's training set
 (early stopping and the restored best weights are chosen on them), and IMDB's 25,000
 test reviews, evaluated once at the end. No pretrained embeddings, no other data.
@@ -71,9 +71,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the JSON (default: see the module docstring)")
     args = parser.parse_args(argv)
 
-    from rnn_lib import sentiment, word_pairs
-    from rnn_lib.datasets import load_imdb
+    from rnn_lib import imdb
+    from rnn_lib.data.datasets import load_imdb
     from rnn_lib.notebook import quiet_tensorflow, seed_everything, seed_offset
+    from rnn_lib.sequences import word_pairs
 
     offset = seed_offset()
     if args.output is None:
@@ -86,23 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     tf.config.threading.set_inter_op_parallelism_threads(int(os.environ["TF_NUM_INTEROP_THREADS"]))
     # The same deterministic set-up as the notebook, so both report the same numbers.
     tf.config.experimental.enable_op_determinism()
-    config = sentiment.BEST_CONFIG
-    baseline_options = {"bag_of_words": sentiment.BAG_OF_WORDS,
-                        "bag_of_word_pairs": sentiment.BAG_OF_WORD_PAIRS}
+    config = imdb.BEST_CONFIG
+    baseline_options = {"bag_of_words": imdb.BAG_OF_WORDS,
+                        "bag_of_word_pairs": imdb.BAG_OF_WORD_PAIRS}
     seed_everything(config.seed)
 
     start = time.perf_counter()
     texts, labels = load_imdb("train")
     test_texts, test_labels = load_imdb("test")
-    train_texts, train_labels, val_texts, val_labels = sentiment.split_train_validation(
+    train_texts, train_labels, val_texts, val_labels = imdb.split_train_validation(
         texts, labels, config.validation_size, config.seed
     )
     if args.subset:
-        train_texts, train_labels = sentiment.subsample(train_texts, train_labels, args.subset)
-        test_texts, test_labels = sentiment.subsample(test_texts, test_labels, args.subset)
-    vectorizer = sentiment.make_vectorizer(train_texts, config.max_tokens)
-    train_ids = sentiment.vectorize_reviews(vectorizer, train_texts, config.maxlen, config.head)
-    val_ids = sentiment.vectorize_reviews(vectorizer, val_texts, config.maxlen, config.head)
+        train_texts, train_labels = imdb.subsample(train_texts, train_labels, args.subset)
+        test_texts, test_labels = imdb.subsample(test_texts, test_labels, args.subset)
+    vectorizer = imdb.make_vectorizer(train_texts, config.max_tokens)
+    train_ids = imdb.vectorize_reviews(vectorizer, train_texts, config.maxlen, config.head)
+    val_ids = imdb.vectorize_reviews(vectorizer, val_texts, config.maxlen, config.head)
     pairs = word_pairs.frequent_word_pairs(train_ids, vectorizer.vocabulary_size(),
                                            config.word_pairs)
     data_seconds = time.perf_counter() - start
@@ -116,22 +117,22 @@ def main(argv: list[str] | None = None) -> int:
     last_seed = first_seed + args.members - 1
     print(f"training {args.members} members (seeds {first_seed}..{last_seed})", flush=True)
     train_start = time.perf_counter()
-    trained = sentiment.train_ensemble(vectorizer.vocabulary_size(), train_ids, train_labels,
+    trained = imdb.train_ensemble(vectorizer.vocabulary_size(), train_ids, train_labels,
                                        val_ids, val_labels, config, args.members, verbose=1,
                                        pair_vocabulary=pairs)
     train_seconds = time.perf_counter() - train_start
     models = [model for model, _ in trained]
     val_curves = [[round(float(v), 4) for v in h.history["val_accuracy"]] for _, h in trained]
-    member_val = [sentiment.accuracy(sentiment.predict_probabilities(m, val_ids), val_labels)
+    member_val = [imdb.accuracy(imdb.predict_probabilities(m, val_ids), val_labels)
                   for m in models]
-    val_accuracy = sentiment.accuracy(sentiment.average_probabilities(models, val_ids), val_labels)
+    val_accuracy = imdb.accuracy(imdb.average_probabilities(models, val_ids), val_labels)
 
     # The baselines, on the same split (their training is not in train_seconds).
     baselines_start = time.perf_counter()
-    _, majority_val = sentiment.majority_baseline(train_labels, val_labels)
+    _, majority_val = imdb.majority_baseline(train_labels, val_labels)
     bags = {}
     for name, options in baseline_options.items():  # the lesson's two linear baselines
-        bag_model, bag_vectorizer, bag_history = sentiment.fit_bag_of_words(
+        bag_model, bag_vectorizer, bag_history = imdb.fit_bag_of_words(
             train_texts, train_labels, val_texts, val_labels, seed=config.seed, **options)
         bags[name] = (bag_model, bag_vectorizer, max(bag_history.history["val_accuracy"]))
     baseline_seconds = time.perf_counter() - baselines_start
@@ -140,20 +141,20 @@ def main(argv: list[str] | None = None) -> int:
 
     # The test set, once, at the very end.
     test_start = time.perf_counter()
-    test_ids = sentiment.vectorize_reviews(vectorizer, test_texts, config.maxlen, config.head)
-    member_test_probs = [sentiment.predict_probabilities(m, test_ids) for m in models]
-    test_accuracy = sentiment.accuracy(np.mean(member_test_probs, axis=0), test_labels)
+    test_ids = imdb.vectorize_reviews(vectorizer, test_texts, config.maxlen, config.head)
+    member_test_probs = [imdb.predict_probabilities(m, test_ids) for m in models]
+    test_accuracy = imdb.accuracy(np.mean(member_test_probs, axis=0), test_labels)
     test_seconds = time.perf_counter() - test_start
     baselines = {"majority_class": {
         "val_accuracy": round(majority_val, 4),
-        "test_accuracy": round(sentiment.majority_baseline(train_labels, test_labels)[1], 4),
+        "test_accuracy": round(imdb.majority_baseline(train_labels, test_labels)[1], 4),
     }}
     for name, (bag_model, bag_vectorizer, val) in bags.items():
-        probs = bag_model.predict(sentiment.text_dataset(bag_vectorizer, test_texts), verbose=0)
+        probs = bag_model.predict(imdb.text_dataset(bag_vectorizer, test_texts), verbose=0)
         baselines[name] = {
             **baseline_options[name],
             "val_accuracy": round(val, 4),
-            "test_accuracy": round(sentiment.accuracy(probs.ravel(), test_labels), 4),
+            "test_accuracy": round(imdb.accuracy(probs.ravel(), test_labels), 4),
         }
 
     results = {
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "seed": first_seed + k,
                 "val_accuracy": round(member_val[k], 4),
-                "test_accuracy": round(sentiment.accuracy(member_test_probs[k], test_labels), 4),
+                "test_accuracy": round(imdb.accuracy(member_test_probs[k], test_labels), 4),
                 "epochs": len(val_curves[k]) / config.checks_per_epoch,
                 "params": int(models[k].count_params()),
                 "val_accuracy_curve": val_curves[k],

@@ -32,10 +32,16 @@ _SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M
 class Bug:
     """A typical wrong answer to one exercise, and how the grader must react.
 
+    The wrong answer is written as edits of the solution, so that the mistake is all a
+    reader sees and a change to the solution carries over: each ``(old, new)`` pair of
+    ``replace`` swaps one passage of the solution cell for the mistaken one. An
+    ``old`` that no longer occurs exactly once in the solution is an error, not a
+    silently stale bug (:meth:`apply`).
+
     Attributes:
         name: a short label for the mistake (used as the student id).
         cell: the ``grade_id`` of the solution cell the wrong answer replaces.
-        source: the whole replacement source of that cell.
+        replace: ``(old, new)`` pairs, applied in order to that cell's solution.
         failing_test: the ``grade_id`` of the public test cell that must fail.
         message: a phrase the failing test's message must contain, naming the mistake.
         also_failing: other test cells this mistake may fail (typically the hidden ones).
@@ -43,10 +49,28 @@ class Bug:
 
     name: str
     cell: str
-    source: str
+    replace: tuple[tuple[str, str], ...]
     failing_test: str
     message: str
     also_failing: tuple[str, ...] = ()
+
+    def apply(self, solution: str) -> str:
+        """The wrong answer: ``solution`` (the cell's source) with every edit made.
+
+        Raises:
+            ValueError: an ``old`` passage is missing from the solution, or occurs
+                more than once, or an edit changes nothing.
+        """
+        source = solution
+        for old, new in self.replace:
+            count = source.count(old)
+            if count != 1:
+                where = "is not in" if count == 0 else f"occurs {count} times in"
+                raise ValueError(f"bug {self.name!r}: {old!r} {where} cell {self.cell!r}")
+            if old == new:
+                raise ValueError(f"bug {self.name!r}: the edit of {old!r} changes nothing")
+            source = source.replace(old, new)
+        return source
 
 
 @dataclass

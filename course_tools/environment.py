@@ -10,7 +10,7 @@ each on their own:
 - ``PYTHONHASHSEED=0`` for the kernels started afterwards, so that the order of a set
   of strings repeats from run to run (it only takes effect in a new process, which is
   why a notebook's set-up cell cannot set it);
-- quick mode (:data:`rnn_lib.datahome.QUICK_MODE_ENV`), switched for a block and then
+- quick mode (:data:`rnn_lib.data.home.QUICK_MODE_ENV`), switched for a block and then
   restored by :func:`quick_mode`.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rnn_lib.datahome import QUICK_MODE_ENV
+from rnn_lib.data.home import QUICK_MODE_ENV
 from rnn_lib.notebook import QUIET_TENSORFLOW_ENV
 
 __all__ = ["QUICK_MODE_ENV", "environment", "prepare_environment", "quick_mode", "set_quick_mode"]

@@ -52,6 +52,20 @@ def unreadable_notebooks(folder: Path) -> list[str]:
     return bad
 
 
+def incidents(autograded: Path) -> list[str]:
+    """What went wrong while grading the notebooks in ``autograded`` (one folder of
+    ``autograded/<student>/<lesson>/``), as ``ResilientExecute`` recorded it."""
+    import nbformat
+
+    from course_tools.nbgrader_plugins import INCIDENTS_KEY
+
+    found = []
+    for path in sorted(autograded.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        found.extend(notebook.metadata.get(INCIDENTS_KEY, []))
+    return found
+
+
 def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print) -> dict:
     """Autograde every submission, printing progress; return the summary.
 
@@ -87,10 +101,8 @@ def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print
             summary["failed"].append((student, lesson, why))
             out(f"{prefix} NOT GRADED: {why}")
             continue
-        for line in (result.get("log") or "").splitlines():
-            if "kernel died" in line or "timed out" in line or "ignored the interrupt" in line:
-                text = line.split("] ", 1)[-1]
-                summary["incidents"].append((student, lesson, text))
+        for text in incidents(course_root / "autograded" / student / lesson):
+            summary["incidents"].append((student, lesson, text))
         with Gradebook(api.coursedir.db_url) as gradebook:
             submission = gradebook.find_submission(lesson, student)
             score, max_score = submission.score, submission.max_score

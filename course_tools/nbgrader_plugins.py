@@ -36,6 +36,8 @@ HIDDEN_TESTS = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 KERNEL_DIED = "KernelDied"
+#: Notebook metadata key of what went wrong while grading (a dead kernel, a timeout).
+INCIDENTS_KEY = "rnn_course_grading_incidents"
 TIMED_OUT = "CellTimeoutError"
 
 
@@ -64,7 +66,9 @@ class ResilientExecute(Execute):
         self._kept_chars: dict[int, int] = {}
         self.incidents: list[str] = []
         nb, resources = super().preprocess(nb, resources, km=km)
-        resources.setdefault("rnn_course", {})["incidents"] = list(self.incidents)
+        # Recorded in the autograded notebook, where the instructor's summary reads them
+        # (course_tools.grading.incidents): nbgrader's API does not return ``resources``.
+        nb.metadata[INCIDENTS_KEY] = list(self.incidents)
         return nb, resources
 
     def output(self, outs, msg, display_id, cell_index):

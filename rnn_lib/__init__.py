@@ -1,47 +1,59 @@
 """rnn_lib: everything the RNN course's notebooks need, in one importable place.
 
-One module per concern; import what you need, e.g. ``from rnn_lib.sequences import
-make_windows``. Importing ``rnn_lib`` itself is cheap: nothing here pulls in
+One module per concern, grouped by layer; import what you need, e.g.
+``from rnn_lib.sequences.windows import make_windows``. Each module's docstring opens
+with the lessons that use it. Importing any of them is cheap: nothing pulls in
 TensorFlow until a function that needs it is called.
 
 The grading and CI tooling (nbgrader extensions, notebook execution, temporary
 courses for the tests) lives beside it in ``course_tools``; nothing here imports it.
+The packages form layers (``pyproject.toml``'s import-linter contract, checked by
+``make lint`` and the tests): a package imports only from the layers below it.
 
-Modules:
-    Set-up and data
-    notebook       set-up for a lesson: seeds, quiet TensorFlow, plot defaults.
-    datahome       where data lives (``RNN_COURSE_DATA``) and the quick-mode switch.
-    download       verified, atomic downloads with a progress bar.
-    datasets       real data: IMDB reviews, Tiny Shakespeare, the Mauna Loa CO2 series.
-    synthetic      seeded toy tasks: noisy sines, the adding problem, the copy task.
-    tagging        seeded sequence-labelling tasks (one label per step).
-    sequences      windowing a series, padding and truncation with masks.
-    text           tokenising, vocabularies, integer encoding.
-    word_pairs     word pairs (bigrams) as extra ids, in NumPy and as a Keras layer.
+Packages, highest layer first:
+    imdb           lesson 07's pipeline, one small module per step:
+      config         hyperparameters and the baselines' options
+      split          the seeded validation split and subsets
+      vectorize      raw reviews to post-padded token ids
+      batching       length-bucketed batches
+      model          word (and word-pair) vectors, a bidirectional GRU, masked pooling
+      training       early stopping, a decaying learning rate, seed ensembles
+      baselines      the majority class, bag-of-words logistic regressions
+      evaluation     predictions, accuracy, confusion matrix, confident mistakes
 
-    Recurrent layers from scratch (NumPy, forward/backward pairs with caches)
-    activations    tanh and sigmoid with their derivatives.
-    masking        masks and parameter dicts shared by the three layers.
-    simple_rnn     the Elman RNN layer.
-    lstm           the LSTM layer.
-    gru            the GRU layer, both ``reset_after`` variants.
-    keras_weights  moving weights between Keras layers and the NumPy layers.
-    gradcheck      finite-difference gradient checks.
-    clipping       gradient clipping by value and by global norm.
-    gradient_flow  vanishing and exploding gradients, measured.
+    tasks          the tasks of lessons 02-06:
+      forecasting    baselines and metrics for one-step-ahead forecasting (02)
+      experiments    fair, timed comparisons of recurrent layers (04, 05)
+      char_lm        character-level language models, sampling with temperature (04)
+      seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding (06)
 
-    Models and experiments
-    forecasting    baselines and metrics for one-step-ahead forecasting.
-    experiments    fair, timed comparisons of recurrent layers on one task.
-    char_lm        character-level language models: pairs, sampling with temperature.
-    seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding.
-    sentiment      lesson 07's IMDB pipeline, model, baselines and error analysis.
+    layers         the recurrent layers from scratch (NumPy, forward/backward with caches):
+      activations    tanh and sigmoid with their derivatives
+      params         parameter dicts and their gradient accumulators
+      masking        the masks the three layers share
+      simple_rnn     the Elman RNN layer
+      lstm           the LSTM layer
+      gru            the GRU layer, both ``reset_after`` variants
+      keras_weights  weights to and from the Keras layers
+      gradcheck      finite-difference gradient checks
+      clipping       gradient clipping by value and by global norm
+      gradient_flow  vanishing and exploding gradients, measured
+    sequences      sequences and text:
+      windows        windowing a series, padding and truncation with masks
+      text           tokenising, vocabularies, integer encoding, the special ids
+      word_pairs     word pairs (bigrams) as extra ids, in NumPy and as a Keras layer
+    data           data:
+      home           where data lives (``RNN_COURSE_DATA``) and the quick-mode switch
+      download       verified, atomic downloads with a progress bar
+      datasets       IMDB reviews, Tiny Shakespeare, the Mauna Loa CO2 series
+      synthetic      seeded toy tasks: noisy sines, the adding problem, the copy task
+      tagging        seeded sequence-labelling tasks (one label per step)
 
-    Notebook support
-    plotting       the few plots the lessons draw again and again.
-    timing         a wall-clock timer whose printout nbval knows to ignore.
-    claims         figures that vary between machines: printed as "≈0.952", their
-                   claims asserted (and logged for the seed-spread benchmark).
+    notebook       what every lesson uses (``from rnn_lib.notebook import setup_notebook``):
+      setup          the locked set-up cell: seeds, quiet TensorFlow, plot defaults
+      claims         machine-dependent figures printed as "≈0.952", their claims asserted
+      timing         a wall-clock timer whose printout nbval knows to ignore
+      plots          the plots the lessons draw more than once
 """
 
 __version__ = "0.1.0"

@@ -1,0 +1,30 @@
+"""Notebook support, used by every lesson: set-up, machine-dependent figures, timings, plots.
+
+- :mod:`~rnn_lib.notebook.setup`: the locked set-up cell (seeds, a quiet TensorFlow,
+  plot defaults); its names are re-exported here, so a lesson starts with
+  ``from rnn_lib.notebook import setup_notebook``.
+- :mod:`~rnn_lib.notebook.claims`: figures that vary between machines, printed behind
+  "≈" with their claims asserted.
+- :mod:`~rnn_lib.notebook.timing`: wall-clock timings in the format nbval ignores.
+- :mod:`~rnn_lib.notebook.plots`: the plots the lessons draw again and again.
+"""
+
+from rnn_lib.notebook.setup import (
+    QUIET_TENSORFLOW_ENV,
+    SEED_OFFSET_ENV,
+    THREADS_ENV,
+    quiet_tensorflow,
+    seed_everything,
+    seed_offset,
+    setup_notebook,
+)
+
+__all__ = [
+    "QUIET_TENSORFLOW_ENV",
+    "SEED_OFFSET_ENV",
+    "THREADS_ENV",
+    "quiet_tensorflow",
+    "seed_everything",
+    "seed_offset",
+    "setup_notebook",
+]

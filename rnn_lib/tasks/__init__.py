@@ -1,0 +1,7 @@
+"""The tasks of lessons 02-06, with their baselines, models and measurements.
+
+- :mod:`~rnn_lib.tasks.forecasting` (02): baselines and metrics for one-step-ahead forecasts.
+- :mod:`~rnn_lib.tasks.experiments` (04, 05): fair, timed comparisons of recurrent layers.
+- :mod:`~rnn_lib.tasks.char_lm` (04): character-level language models and sampling.
+- :mod:`~rnn_lib.tasks.seq2seq` (06): encoder-decoder toy tasks, teacher forcing, decoding.
+"""

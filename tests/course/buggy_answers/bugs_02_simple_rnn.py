@@ -1,0 +1,174 @@
+"""Typical wrong answers to lesson 02's exercises (one mistake per submission)."""
+
+from course_tools.course_copy import Bug
+
+# A wrong rnn_step also breaks rnn_forward, which calls it.
+_STEP_COLLATERAL = ("test_rnn_step_hidden", "test_rnn_forward", "test_rnn_forward_hidden")
+
+BUGS = [
+    Bug(
+        name="step-transposed-recurrent-kernel",
+        cell="rnn_step",
+        replace=(
+            (
+                'return np.tanh(x_t @ params["W"] + h_prev @ params["U"] + params["b"])',
+                'return np.tanh(x_t @ params["W"] + h_prev @ params["U"].T + params["b"])',
+            ),
+        ),
+        failing_test="test_rnn_step",
+        message="Looks like you used the transposed recurrent matrix",
+        also_failing=_STEP_COLLATERAL,
+    ),
+    Bug(
+        name="step-forgotten-bias",
+        cell="rnn_step",
+        replace=(
+            (
+                'return np.tanh(x_t @ params["W"] + h_prev @ params["U"] + params["b"])',
+                'return np.tanh(x_t @ params["W"] + h_prev @ params["U"])',
+            ),
+        ),
+        failing_test="test_rnn_step",
+        message="Looks like you forgot the bias b",
+        also_failing=_STEP_COLLATERAL,
+    ),
+    Bug(
+        name="step-forgotten-tanh",
+        cell="rnn_step",
+        replace=(
+            (
+                'return np.tanh(x_t @ params["W"] + h_prev @ params["U"] + params["b"])',
+                'return x_t @ params["W"] + h_prev @ params["U"] + params["b"]',
+            ),
+        ),
+        failing_test="test_rnn_step",
+        message="Looks like you forgot the tanh",
+        also_failing=_STEP_COLLATERAL,
+    ),
+    Bug(
+        name="forward-state-not-carried",
+        cell="rnn_forward",
+        replace=(
+            (
+                """    h = np.zeros((N, params["U"].shape[0]), dtype=x.dtype) if h0 is None else h0
+    states = []
+    for t in range(T):
+        h = rnn_step(x[:, t], h, params)
+        states.append(h)
+    return np.stack(states, axis=1)""",
+                """    h0 = np.zeros((N, params["U"].shape[0]), dtype=x.dtype) if h0 is None else h0
+    return np.stack([rnn_step(x[:, t], h0, params) for t in range(T)], axis=1)""",
+            ),
+        ),
+        failing_test="test_rnn_forward",
+        message="Every step started from h0",
+        also_failing=("test_rnn_forward_hidden",),
+    ),
+    Bug(
+        name="forward-returns-last-state-only",
+        cell="rnn_forward",
+        replace=(
+            (
+                """    states = []
+""",
+                "",
+            ),
+            (
+                """        states.append(h)
+    return np.stack(states, axis=1)""",
+                "    return h",
+            ),
+        ),
+        failing_test="test_rnn_forward",
+        message="You returned only the last state",
+        also_failing=("test_rnn_forward_hidden",),
+    ),
+    Bug(
+        name="forward-ignores-h0",
+        cell="rnn_forward",
+        replace=(
+            (
+                'h = np.zeros((N, params["U"].shape[0]), dtype=x.dtype) if h0 is None else h0',
+                'h = np.zeros((N, params["U"].shape[0]), dtype=x.dtype)',
+            ),
+        ),
+        failing_test="test_rnn_forward",
+        message="you ignored the h0 you were given",
+        also_failing=("test_rnn_forward_hidden",),
+    ),
+    Bug(
+        name="param-count-forgotten-bias",
+        cell="param_count",
+        replace=(
+            (
+                "return int(input_dim * units + units * units + units)",
+                "return input_dim * units + units * units",
+            ),
+        ),
+        failing_test="test_param_count",
+        message="Looks like you forgot the bias",
+        also_failing=("test_param_count_hidden",),
+    ),
+    Bug(
+        name="param-count-recurrent-kernel-as-input-kernel",
+        cell="param_count",
+        replace=(
+            (
+                "return int(input_dim * units + units * units + units)",
+                "return 2 * input_dim * units + units",
+            ),
+        ),
+        failing_test="test_param_count",
+        message="so it has units * units entries",
+        also_failing=("test_param_count_hidden",),
+    ),
+    Bug(
+        name="forecaster-returns-sequences",
+        cell="build_forecaster",
+        replace=(
+            (
+                "keras.layers.SimpleRNN(units),",
+                "keras.layers.SimpleRNN(units, return_sequences=True),",
+            ),
+        ),
+        failing_test="test_build_forecaster",
+        message="A forecaster of the next value is many-to-one",
+        also_failing=("test_build_forecaster_hidden",),
+    ),
+    Bug(
+        name="forecaster-without-dense-output",
+        cell="build_forecaster",
+        replace=(
+            (
+                """    model = keras.Sequential([
+        keras.Input(shape=(window, 1)),
+        keras.layers.SimpleRNN(units),
+        keras.layers.Dense(1),
+    ])""",
+                "    model = keras.Sequential([keras.Input(shape=(window, 1)), keras.layers.SimpleRNN(units)])",
+            ),
+        ),
+        failing_test="test_build_forecaster",
+        message="did you forget the Dense(1) output layer?",
+        also_failing=("test_build_forecaster_hidden",),
+    ),
+    Bug(
+        name="forecaster-not-compiled",
+        cell="build_forecaster",
+        replace=(
+            (
+                "model = keras.Sequential([",
+                "return keras.Sequential([",
+            ),
+            (
+                """    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    return model
+""",
+                "",
+            ),
+        ),
+        failing_test="test_build_forecaster",
+        message="did you forget model.compile?",
+        also_failing=("test_build_forecaster_hidden",),
+    ),
+]

@@ -1,0 +1,126 @@
+"""Typical wrong answers to lesson 06's exercises (one mistake per submission)."""
+
+from course_tools.course_copy import Bug
+
+BUGS = [
+    Bug(
+        name="merge-mode-ignored",
+        cell="build_tagger",
+        replace=(
+            (
+                "keras.layers.Bidirectional(recurrent, merge_mode=merge_mode)",
+                "keras.layers.Bidirectional(recurrent)",
+            ),
+        ),
+        failing_test="test_build_tagger",
+        message="Is merge_mode ignored?",
+        also_failing=("test_build_tagger_hidden",),
+    ),
+    Bug(
+        name="bidirectional-wraps-only-the-first-layer",
+        cell="build_tagger",
+        replace=(
+            ("for _ in range(num_layers):", "for layer_index in range(num_layers):"),
+            ("if bidirectional:", "if bidirectional and layer_index == 0:"),
+        ),
+        failing_test="test_build_tagger",
+        message="wrap EVERY GRU layer",
+        also_failing=("test_build_tagger_hidden",),
+    ),
+    Bug(
+        name="last-layer-without-return-sequences",
+        cell="build_tagger",
+        replace=(
+            ("for _ in range(num_layers):", "for layer_index in range(num_layers):"),
+            (
+                "GRU(units, return_sequences=True)",
+                "GRU(units, return_sequences=layer_index < num_layers - 1)",
+            ),
+        ),
+        failing_test="test_build_tagger",
+        message="Every GRU needs return_sequences=True, the last one too",
+        also_failing=("test_build_tagger_hidden",),
+    ),
+    Bug(
+        name="causality-checks-the-wrong-side-of-t",
+        cell="causality",
+        replace=(
+            (
+                "return bool(np.any(change[:t] > tol))",
+                "return bool(np.any(change[t + 1:] > tol))",
+            ),
+        ),
+        failing_test="test_causality",
+        message="You compared the wrong side of t",
+        also_failing=("test_causality_hidden",),
+    ),
+    Bug(
+        name="perturbs-example-t-instead-of-step-t",
+        cell="causality",
+        replace=(
+            (
+                "perturbed[:, t, :] += delta",
+                "perturbed[t] += delta",
+            ),
+        ),
+        failing_test="test_causality",
+        message="x[t] is example t of the batch; time step t is x[:, t]",
+        also_failing=("test_causality_hidden",),
+    ),
+    Bug(
+        name="decoder-input-not-shifted",
+        cell="teacher_forcing",
+        replace=(
+            (
+                """    targets = np.asarray(targets)
+    inputs = np.empty_like(targets)
+    inputs[:, 0] = start_id
+    inputs[:, 1:] = targets[:, :-1]
+    return inputs""",
+                "    return np.array(targets)          # the decoder would be fed the token it must predict",
+            ),
+        ),
+        failing_test="test_teacher_forcing",
+        message="The decoder input equals the targets",
+        also_failing=("test_teacher_forcing_hidden",),
+    ),
+    Bug(
+        name="teacher-forcing-at-inference",
+        cell="greedy_decoding",
+        replace=(
+            (
+                'tokens = np.asarray(probabilities)[:, -1].argmax(axis=-1).astype("int32")[:, None]\n        predictions[:, step] = tokens[:, 0]',
+                'predictions[:, step] = np.asarray(probabilities)[:, -1].argmax(axis=-1)\n        tokens = targets[:, step:step + 1].astype("int32")  # the truth, not the prediction',
+            ),
+        ),
+        failing_test="test_greedy_decoding",
+        message="Your decoder was fed the TARGETS at inference (teacher forcing)",
+        also_failing=("test_greedy_decoding_hidden",),
+    ),
+    Bug(
+        name="decoder-state-not-carried",
+        cell="greedy_decoding",
+        replace=(
+            (
+                "probabilities, state = decoder([tokens, state])",
+                "probabilities, _ = decoder([tokens, state])  # every step from the encoder's state",
+            ),
+        ),
+        failing_test="test_greedy_decoding",
+        message="The decoder's state is not carried from step to step",
+        also_failing=("test_greedy_decoding_hidden",),
+    ),
+    Bug(
+        name="accuracy-per-token",
+        cell="greedy_decoding",
+        replace=(
+            (
+                "right = (predictions == targets) | (targets == PAD_ID)\n    accuracy = float(right.all(axis=1).mean())",
+                "accuracy = float((predictions == targets).mean())",
+            ),
+        ),
+        failing_test="test_greedy_decoding",
+        message="counts TOKENS",
+        also_failing=("test_greedy_decoding_hidden",),
+    ),
+]

@@ -1,0 +1,241 @@
+"""Adversarial submissions: whatever a learner hands in, grading finishes and scores honestly.
+
+Every row of the table in the README's "Grading" section has a test here. They run on
+a copy of lesson 01 (11 points: make_windows 2+1, vocabulary 2+1, pad_and_mask 2+1,
+last_real_state 1+1), graded in-process with the course's nbgrader configuration
+and a short cell timeout so that runaway cells cost seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import nbformat
+import pytest
+
+from course_tools.course_copy import autograde, make_course, release, solution_answers, submit
+from course_tools.grading import autograde_all, incidents
+
+pytestmark = pytest.mark.slow
+
+LESSON = "01_sequence_data"
+FULL = 11
+CELL_TIMEOUT = 20
+
+
+@pytest.fixture
+def course(tmp_path):
+    root = make_course(tmp_path / "course", [LESSON])
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.ResilientExecute.timeout = {CELL_TIMEOUT}\n")
+        config.write("c.ResilientExecute.probe_timeout = 5\n")
+    release(root, LESSON)
+    return root
+
+
+@pytest.fixture(scope="module")
+def answers():
+    path = next((make_course.__globals__["SOLUTIONS"] / LESSON).glob("*.ipynb"))
+    return solution_answers(nbformat.read(path, as_version=4))
+
+
+def grade(course, student, answers, transform=None):
+    submit(course, LESSON, student, answers, transform)
+    (report,) = autograde(course, LESSON, student).values()
+    return report
+
+
+def insert_cell(source, before_grade_id=None):
+    """A transform that adds a learner's own code cell (at the end, or before a cell)."""
+
+    def transform(notebook):
+        cell = nbformat.v4.new_code_cell(source)
+        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells]
+        position = ids.index(before_grade_id) if before_grade_id else len(notebook.cells)
+        notebook.cells.insert(position, cell)
+
+    return transform
+
+
+def test_correct_answers_get_full_marks(course, answers):
+    report = grade(course, "correct", answers)
+    assert (report.score, report.max_score) == (FULL, FULL)
+
+
+def test_stderr_and_warnings_do_not_cost_points(course, answers):
+    noisy = dict(answers)
+    noise = (
+        'import sys, warnings\nprint("debugging...", file=sys.stderr)\nwarnings.warn("careful")\n'
+    )
+    for grade_id, source in answers.items():
+        # noise in every answer cell, and inside every function the tests call
+        wrappers = "".join(
+            f"\n_quiet_{name} = {name}\n\n"
+            f"def {name}(*args, **kwargs):\n"
+            f'    print("called {name}", file=sys.stderr)\n'
+            f'    warnings.warn("inside {name}")\n'
+            f"    return _quiet_{name}(*args, **kwargs)\n"
+            for name in re.findall(r"^def (\w+)", source, flags=re.MULTILINE)
+        )
+        noisy[grade_id] = noise + source + wrappers
+    report = grade(
+        course, "noisy", noisy, insert_cell(noise + "import logging\nlogging.warning('x')")
+    )
+    assert (report.score, report.max_score) == (FULL, FULL), report.cells
+    assert "[stderr] called make_windows" in report.outputs["test_make_windows"], (
+        "stderr is kept, as stdout"
+    )
+
+
+@pytest.mark.parametrize("ignore_sigint", [False, True], ids=["interruptible", "sigint-ignored"])
+def test_infinite_loop_costs_only_its_exercise(course, answers, ignore_sigint):
+    # The first exercise loops, so every later exercise needs a kernel that recovered.
+    looping = dict(answers)
+    looping["make_windows"] = (
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ignore_sigint else ""
+    ) + "def make_windows(series, window, horizon=1):\n    while True:\n        pass\n"
+    start = time.perf_counter()
+    report = grade(course, "looping", looping)
+    elapsed = time.perf_counter() - start
+    assert report.cells["test_make_windows"][0] == 0
+    assert report.cells["test_make_windows_hidden"][0] == 0
+    assert (report.score, report.max_score) == (FULL - 3, FULL), report.cells
+    assert "CellTimeoutError" in report.outputs["test_make_windows"]
+    # two looping test cells, each stopped at the timeout (plus probe, restart and replay)
+    assert elapsed < 2 * CELL_TIMEOUT + 120
+
+
+def test_deleted_test_cell_is_restored_and_graded(course, answers):
+    def delete_public_test(notebook):
+        notebook.cells = [
+            c
+            for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id") != "test_make_windows"
+        ]
+
+    report = grade(course, "deleter", answers, delete_public_test)
+    assert report.cells["test_make_windows"] == (2, 2)
+    assert (report.score, report.max_score) == (FULL, FULL)
+
+
+def test_edited_unlocked_test_cell_with_more_points_is_restored(course, answers):
+    wrong = dict(answers)
+    wrong["make_windows"] = "def make_windows(series, window, horizon=1):\n    return 0, 0\n"
+
+    def tamper(notebook):
+        for cell in notebook.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade_id") in {"test_make_windows", "test_make_windows_hidden"}:
+                cell.source = "pass"
+                meta["locked"] = False
+                meta["points"] = 100
+
+    report = grade(course, "tamperer", wrong, tamper)
+    assert report.cells["test_make_windows"] == (0, 2)
+    assert report.cells["test_make_windows_hidden"] == (0, 1)
+    assert (report.score, report.max_score) == (FULL - 3, FULL)
+
+
+def test_changed_kernel_name_is_graded_normally(course, answers):
+    def rename_kernel(notebook):
+        notebook.metadata["kernelspec"] = {
+            "name": "no-such-kernel",
+            "display_name": "Mine",
+            "language": "python",
+        }
+
+    report = grade(course, "kernel-renamer", answers, rename_kernel)
+    assert (report.score, report.max_score) == (FULL, FULL)
+
+
+def test_sys_exit_at_top_level_is_graded_normally(course, answers):
+    report = grade(
+        course, "exiter", answers, insert_cell("import sys\nsys.exit()", "test_vocabulary")
+    )
+    assert (report.score, report.max_score) == (FULL, FULL)
+
+
+def test_os_exit_in_an_exercise_costs_only_that_exercise(course, answers):
+    dying = dict(answers)
+    dying["pad_and_mask"] = (
+        "import os\n\ndef pad_and_mask(sequences, maxlen, padding='pre', truncating='pre', "
+        "value=0):\n    os._exit(1)\n"
+    )
+    report = grade(course, "os-exit", dying)
+    assert report.cells["test_pad_and_mask"][0] == 0
+    assert "KernelDied" in report.outputs["test_pad_and_mask"]
+    assert (report.score, report.max_score) == (FULL - 3, FULL), report.cells
+
+
+def test_killed_kernel_in_own_cell_is_graded_normally(course, answers):
+    kill = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+    report = grade(course, "killer", answers, insert_cell(kill, "test_pad_and_mask"))
+    assert (report.score, report.max_score) == (FULL, FULL), report.cells
+
+
+def test_broken_submissions_never_stop_the_others(course, answers):
+    submit(course, LESSON, "a-dies", {**answers, "make_windows": "import os\nos._exit(3)"})
+    submit(course, LESSON, "b-correct", answers)
+    submit(course, LESSON, "c-corrupt", answers)
+    for path in (course / "submitted" / "c-corrupt" / LESSON).glob("*.ipynb"):
+        path.write_text('{"cells": [ this is not json')
+    lines = []
+    summary = autograde_all(course, out=lines.append)
+    graded = {student: (score, total) for student, _, score, total in summary["graded"]}
+    assert graded["b-correct"] == (FULL, FULL)
+    assert graded["a-dies"][0] == FULL - 2 - 1, "make_windows' cells lost, the rest graded"
+    (failure,) = summary["failed"]
+    assert failure[0] == "c-corrupt" and "corrupt notebook" in failure[2]
+    text = "\n".join(lines)
+    assert "[1/3] a-dies" in text and "[3/3] c-corrupt" in text
+    assert "Graded 2 of 3 submissions; 1 could not be graded." in text
+    assert "a-dies / 01_sequence_data: kernel died in cell" in text
+    # read from the autograded notebook, where ResilientExecute records it, not from a log
+    (incident,) = incidents(course / "autograded" / "a-dies" / LESSON)
+    assert incident.startswith("kernel died in cell")
+    assert incidents(course / "autograded" / "b-correct" / LESSON) == []
+
+
+CHEATS = """
+import numpy as np, numpy.testing, keras, collections
+import rnn_lib.sequences.windows, rnn_lib.sequences.text
+np.allclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.testing.assert_array_equal = lambda *a, **k: None
+keras.utils.pad_sequences = lambda *a, **k: pad_and_mask(a[0], k.get("maxlen", 1))[0]
+rnn_lib.sequences.windows.make_windows = lambda *a, **k: make_windows(*a, **k)
+rnn_lib.sequences.windows.pad_and_mask = lambda *a, **k: pad_and_mask(*a, **k)
+rnn_lib.sequences.text.build_vocabulary = lambda *a, **k: build_vocabulary(*a, **k)
+collections.Counter = lambda *a, **k: {}
+"""
+WRONG = {
+    "make_windows": "def make_windows(series, window, horizon=1):\n"
+    "    n = max(0, len(series) - window)\n"
+    "    return np.zeros((n, window, 1)), np.zeros(n)\n",
+    "vocabulary": "def build_vocabulary(texts, max_size):\n    return ['', '[UNK]']\n\n"
+    "def encode(text, vocabulary):\n    return [1 for _ in tokenize(text)]\n",
+    "pad_and_mask": "def pad_and_mask(sequences, maxlen, padding='pre', truncating='pre', "
+    "value=0):\n    shape = (len(sequences), maxlen)\n"
+    "    return np.zeros(shape, 'int32'), np.ones(shape, bool)\n",
+    "last_real_state": "def last_real_state(outputs, mask):\n"
+    "    return np.asarray(outputs)[:, -1]\n",
+}
+
+
+def test_monkeypatched_checks_do_not_fool_the_hidden_tests(course, answers):
+    cheats = {gid: CHEATS + "\n" + WRONG[gid] for gid in WRONG}
+    report = grade(course, "cheater", cheats)
+    hidden = [cell for cell in report.cells if cell.endswith("_hidden")]
+    assert len(hidden) == 4
+    for cell in hidden:
+        assert report.cells[cell][0] == 0, f"{cell} was fooled: {report.cells}"
+
+
+def test_huge_output_is_graded_and_bounded(course, answers):
+    flood = "import sys\nfor i in range(10**7):\n    print(i)"
+    report = grade(course, "flooder", answers, insert_cell(flood, "test_vocabulary"))
+    assert (report.score, report.max_score) == (FULL, FULL)
+    autograded = next((course / "autograded" / "flooder" / LESSON).glob("*.ipynb"))
+    assert autograded.stat().st_size < 3_000_000, "the flood was stored in the notebook"
