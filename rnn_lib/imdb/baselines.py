@@ -70,12 +70,14 @@ def text_dataset(
     return dataset.prefetch(2)
 
 
-def build_linear_model(num_features: int, seed: int = 0):
+def build_linear_model(num_features: int):
     """One sigmoid unit on a sparse feature vector: logistic regression.
+
+    Its initial weights come from Keras' global generator, which it leaves alone;
+    :func:`fit_bag_of_words` seeds every generator before building it.
 
     Args:
         num_features: length of each input vector (the vocabulary size).
-        seed: seeds the weights.
 
     Returns:
         An uncompiled ``keras.Model`` from sparse ``(batch, num_features)`` to
@@ -83,7 +85,6 @@ def build_linear_model(num_features: int, seed: int = 0):
     """
     import keras
 
-    seed_everything(seed)
     inputs = keras.Input(shape=(num_features,), sparse=True, name="bag_of_words")
     outputs = keras.layers.Dense(1, activation="sigmoid")(inputs)
     return keras.Model(inputs, outputs, name="bag_of_words")
@@ -119,7 +120,7 @@ def fit_bag_of_words(
         epochs: the most epochs.
         learning_rate: Adam's learning rate.
         batch_size: reviews per batch.
-        seed: seeds the weights and the shuffles.
+        seed: seeds every global generator (so the initial weights) and the shuffles.
         verbose: Keras' verbosity.
 
     Returns:
@@ -129,7 +130,8 @@ def fit_bag_of_words(
     import keras
 
     vectorizer = make_vectorizer(train_texts, max_tokens, output_mode=output_mode, ngrams=ngrams)
-    model = compile_model(build_linear_model(vectorizer.vocabulary_size(), seed), learning_rate)
+    seed_everything(seed)  # the initial weights; the shuffles take the seed themselves
+    model = compile_model(build_linear_model(vectorizer.vocabulary_size()), learning_rate)
     train = text_dataset(vectorizer, train_texts, train_labels, batch_size, shuffle=True, seed=seed)
     val = text_dataset(vectorizer, val_texts, val_labels)
     stop = keras.callbacks.EarlyStopping(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_lib.imdb.config import BEST_CONFIG, SentimentConfig
-from rnn_lib.notebook import seed_everything
 
 _POOLING_CLASS = None
 
@@ -79,10 +78,14 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG, pair_voc
     Returns:
         An uncompiled ``keras.Model`` from int ids ``(batch, timesteps)`` to
         probabilities ``(batch, 1)``.
+
+    The initial weights are drawn from Keras' global generator, which this function
+    leaves alone (it reseeds nothing): call :func:`rnn_lib.notebook.seed_everything`
+    with ``config.seed`` first to build the same weights again. The dropout layers
+    take ``config.seed`` themselves.
     """
     import keras
 
-    seed_everything(config.seed)
     recurrent = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[config.cell]
     inputs = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocab_size, config.embedding_dim, mask_zero=True,

@@ -12,6 +12,7 @@ import numpy as np
 from rnn_lib.imdb.batching import make_dataset, steps_per_epoch
 from rnn_lib.imdb.config import BEST_CONFIG, SentimentConfig
 from rnn_lib.imdb.model import build_model, compile_model
+from rnn_lib.notebook import seed_everything
 
 
 def training_callbacks(config: SentimentConfig = BEST_CONFIG) -> list:
@@ -114,7 +115,8 @@ def train_ensemble(
 ) -> list:
     """Train ``members`` copies of :func:`build_model` that differ only in their seed.
 
-    Member ``k`` uses ``config.seed + k`` for its initial weights, its dropout masks
+    Member ``k`` uses ``config.seed + k`` for its initial weights (every global
+    generator is seeded with it before the member is built), its dropout masks
     and its batch order, and is trained by :func:`fit_model` exactly like a single
     model (early stopping on the validation split, best weights restored). Their
     mistakes are partly independent, so the average of their probabilities
@@ -137,6 +139,7 @@ def train_ensemble(
     trained = []
     for k in range(members):
         member_config = config.replace(seed=config.seed + k)
+        seed_everything(member_config.seed)  # the member's initial weights
         model = build_model(vocab_size, member_config, pair_vocabulary)
         history = fit_model(
             model, train_ids, train_labels, val_ids, val_labels, member_config, verbose=verbose

@@ -7,7 +7,7 @@ import pytest
 
 from rnn_lib import imdb
 from rnn_lib.imdb import SentimentConfig
-from rnn_lib.notebook import plots
+from rnn_lib.notebook import plots, seed_everything
 
 TINY = SentimentConfig(
     max_tokens=50, maxlen=12, head=3, embedding_dim=4, units=3, batch_size=4,
@@ -181,6 +181,31 @@ def test_build_model_counts_and_ignores_padding(cell):
     np.testing.assert_allclose(model(x[:1, :3]), p[:1], atol=1e-6)
 
 
+def test_model_builders_reseed_no_global_generator():
+    """build_model and build_linear_model draw from the global generators, never reset them.
+
+    A builder that reseeds would hand every later draw the same numbers (and build
+    the same weights twice); the caller seeds when it wants repeatable weights.
+    """
+    import keras  # noqa: F401 (seed_everything seeds Keras only once it is imported)
+
+    for build in (lambda: imdb.build_model(20, TINY), lambda: imdb.build_linear_model(7)):
+        seed_everything(99)
+        expected = np.random.rand(3)
+        seed_everything(99)
+        first, second = build(), build()
+        # Keras draws its default seeds from Python's generator, never from NumPy's
+        np.testing.assert_array_equal(np.random.rand(3), expected, "a builder reseeded NumPy")
+        pairs = zip(first.get_weights(), second.get_weights(), strict=True)
+        assert not all(np.array_equal(a, b) for a, b in pairs), (
+            "two builds in a row gave the same weights: the builder reseeds Keras"
+        )
+        seed_everything(99)
+        again = build()
+        for a, b in zip(first.get_weights(), again.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)  # the caller's seed decides the weights
+
+
 def test_count_parameters_literal_numbers():
     # 1000*16 + 2*3*(16*8 + 8*8 + 2*8) + 4*8 + 1 and the LSTM's 4*(16*8 + 8*8 + 8)
     assert imdb.count_parameters(1000, 16, 8) == 17_281
@@ -213,6 +238,7 @@ def test_fit_model_learns_a_toy_task_and_restores_its_best_check():
     ids = imdb.vectorize_reviews(vec, texts, TINY.maxlen, TINY.head)
     config = TINY.replace(epochs=4, learning_rate=0.02, patience=8, embedding_dropout=0.0,
                           dropout=0.0)
+    seed_everything(config.seed)
     model = imdb.build_model(vec.vocabulary_size(), config)
     history = imdb.fit_model(model, ids[:40], labels[:40], ids[40:], labels[40:], config,
                                   verbose=0)
@@ -237,6 +263,7 @@ def test_ensemble_members_differ_by_seed_and_their_average_is_the_mean():
     np.testing.assert_allclose(imdb.average_probabilities([first, second], ids[40:]),
                                np.mean(member_probs, axis=0), rtol=1e-6)
     # Member 0 is exactly the single model fit_model trains with the same config.
+    seed_everything(TINY.seed)
     single = imdb.build_model(vec.vocabulary_size(), TINY)
     imdb.fit_model(single, ids[:40], labels[:40], ids[40:], labels[40:], TINY, verbose=0)
     np.testing.assert_allclose(imdb.predict_probabilities(single, ids[40:]),

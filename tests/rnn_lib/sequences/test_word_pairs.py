@@ -7,6 +7,7 @@ import pytest
 
 from rnn_lib import imdb
 from rnn_lib.imdb import SentimentConfig
+from rnn_lib.notebook import seed_everything
 from rnn_lib.sequences import word_pairs
 
 V = 10
@@ -80,12 +81,15 @@ def test_model_with_pairs_counts_and_ignores_padding(tmp_path):
     config = SentimentConfig(embedding_dim=4, units=3, seed=3, word_pairs=5)
     ids = imdb.truncate_and_pad([[3, 4, 5], [7] * 9, [2, 3, 4, 5]], maxlen=9)
     vocabulary = word_pairs.frequent_word_pairs(ids, 20, config.word_pairs)
+    seed_everything(config.seed)
     model = imdb.build_model(20, config, vocabulary)
     assert model.count_params() == imdb.count_parameters(20, 4, 3, "gru", len(vocabulary))
     p = np.asarray(model(ids))
     np.testing.assert_allclose(model(np.pad(ids, ((0, 0), (0, 6)))), p, atol=1e-6)
     np.testing.assert_allclose(model(ids[:1, :3]), p[:1], atol=1e-6)
-    # the pair vectors change the output: this is not the words-only model
+    # the pair vectors change the output: this is not the words-only model (same seed,
+    # so the same word vectors and GRU weights)
+    seed_everything(config.seed)
     plain = imdb.build_model(20, config)
     assert not np.allclose(np.asarray(plain(ids)), p)
     # the saved model keeps its pair vocabulary and gives the same outputs
@@ -114,6 +118,7 @@ def test_pair_vectors_are_trained_and_a_model_with_pairs_learns_a_toy_task():
         vec.vocabulary_size(), ids[:40], labels[:40], ids[40:], labels[40:], config, members=1,
         verbose=0, pair_vocabulary=vocabulary)
     assert max(history.history["val_accuracy"]) == 1.0
+    seed_everything(config.seed)  # the initial weights of the ensemble's only member
     untrained = imdb.build_model(vec.vocabulary_size(), config, vocabulary)
     before = untrained.get_layer("word_pair_vectors").get_weights()[0]
     after = model.get_layer("word_pair_vectors").get_weights()[0]
