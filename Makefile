@@ -60,7 +60,7 @@ test-perturbed: $(STAMP)
 	$(PERTURB) $(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions
 
 lint: $(STAMP)
-	$(BIN)/ruff check rnn_lib course_tools tests benchmarks conftest.py nbgrader_config.py
+	$(BIN)/ruff check rnn_lib course_tools tests benchmarks solutions conftest.py nbgrader_config.py
 	$(BIN)/lint-imports
 
 # Stored outputs are what nbval compares against: run after editing a solution.

@@ -196,6 +196,7 @@ def test_ruff_is_clean():
             "tests",
             "benchmarks",
             "course_tools",
+            "solutions",
             "conftest.py",
             "nbgrader_config.py",
         ],
