@@ -52,7 +52,7 @@ lab: $(STAMP)
 # Two runs on 2 workers each: the Python tests spread freely; nbval keeps each
 # notebook on one worker (its cells share a kernel), two notebooks at a time.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist load tests
+	$(BIN)/python -m pytest -n 2 --dist load --durations=15 tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions
 	$(MAKE) --no-print-directory test-perturbed
 
