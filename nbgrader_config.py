@@ -41,6 +41,11 @@ c.Autograde.autograde_preprocessors = [
 for executor in (c.Execute, c.ResilientExecute):
     executor.timeout = 300
     executor.interrupt_on_timeout = True
+    # nbgrader raises when a cell's last output arrives more than iopub_timeout seconds
+    # after the kernel's reply, and that error aborts the whole notebook's grading.
+    # nbclient's 4 s default was too short on a loaded 2-core machine (a full-size
+    # lesson 07 run, one TensorFlow thread, beside another job): give it a minute.
+    executor.iopub_timeout = 60
 
 # Feedback shows scores and public test messages, never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [

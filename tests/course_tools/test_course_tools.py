@@ -142,3 +142,21 @@ def test_architecture_contract_fails_on_a_forbidden_import(tmp_path, module, lin
     result = _lint_imports(tmp_path)
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout or "broken" in result.stdout, result.stdout
+
+
+def test_grading_waits_a_minute_for_a_cells_last_output():
+    """nbgrader raises on an IOPub timeout, and the error aborts the notebook's grading.
+
+    nbclient's default (4 s) aborted the grading of a whole lesson 07 submission on a
+    loaded 2-core machine (a full-size, one-thread round trip beside another job);
+    the course's configuration must give both executors a minute.
+    """
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from course_tools.nbgrader_plugins import ResilientExecute
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(PROJECT_ROOT)).load_config()
+    executor = ResilientExecute(config=config)
+    assert executor.raise_on_iopub_timeout, "nbgrader's setting changed: revisit this test"
+    assert executor.iopub_timeout >= 60
+    assert config.Execute.iopub_timeout >= 60
