@@ -126,6 +126,9 @@ def main(argv: list[str]) -> int:
             mode = "full" if args.full or not ci_quick_mode(notebook) else "quick"
             key = f"{lesson}/{mode}"
             stored = results["lessons"].get(key, {}) if args.append else {}
+            if stored and "per_run" not in stored:
+                raise SystemExit(f"{key}: recorded before runs were kept; --append would drop "
+                                 "its earlier runs (measure it again without --append)")
             per_run = dict(stored.get("per_run", {}))
             errors = dict(stored.get("errors", {}))
             seconds = stored.get("seconds", {})

@@ -67,6 +67,11 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG, pair_voc
     ``Dropout`` -> ``Dense(1, "sigmoid")``. The mask made from id 0 keeps padding
     out of the recurrence and out of both poolings.
 
+    The initial weights are drawn from Keras' global generator, which this function
+    leaves alone (it reseeds nothing): call :func:`rnn_lib.notebook.seed_everything`
+    with ``config.seed`` first to build the same weights again. The dropout layers
+    take ``config.seed`` themselves.
+
     Args:
         vocab_size: number of token ids (the vectoriser's vocabulary size).
         config: the hyperparameters (``embedding_dim``, ``units``, ``cell``, dropouts, seed).
@@ -78,11 +83,6 @@ def build_model(vocab_size: int, config: SentimentConfig = BEST_CONFIG, pair_voc
     Returns:
         An uncompiled ``keras.Model`` from int ids ``(batch, timesteps)`` to
         probabilities ``(batch, 1)``.
-
-    The initial weights are drawn from Keras' global generator, which this function
-    leaves alone (it reseeds nothing): call :func:`rnn_lib.notebook.seed_everything`
-    with ``config.seed`` first to build the same weights again. The dropout layers
-    take ``config.seed`` themselves.
     """
     import keras
 

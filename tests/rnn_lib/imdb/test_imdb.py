@@ -194,7 +194,7 @@ def test_model_builders_reseed_no_global_generator():
         expected = np.random.rand(3)
         seed_everything(99)
         first, second = build(), build()
-        # Keras draws its default seeds from Python's generator, never from NumPy's
+        # Keras draws its default seeds from Python's generator, not from NumPy's
         np.testing.assert_array_equal(np.random.rand(3), expected, "a builder reseeded NumPy")
         pairs = zip(first.get_weights(), second.get_weights(), strict=True)
         assert not all(np.array_equal(a, b) for a, b in pairs), (

@@ -88,7 +88,7 @@ def test_model_with_pairs_counts_and_ignores_padding(tmp_path):
     np.testing.assert_allclose(model(np.pad(ids, ((0, 0), (0, 6)))), p, atol=1e-6)
     np.testing.assert_allclose(model(ids[:1, :3]), p[:1], atol=1e-6)
     # the pair vectors change the output: this is not the words-only model (same seed,
-    # so the same word vectors and GRU weights)
+    # so the same word vectors; the layers built after them draw other weights)
     seed_everything(config.seed)
     plain = imdb.build_model(20, config)
     assert not np.allclose(np.asarray(plain(ids)), p)
