@@ -18,12 +18,14 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/course/nbval_
 # nbval must still pass (it compares exact outputs and skips figures printed as "≈").
 PERTURB := RNN_COURSE_SEED_OFFSET=1 RNN_COURSE_THREADS=1
 
-.PHONY: lab test test-perturbed lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-imdb bench-claims clean help
+.PHONY: lab test nbval test-perturbed test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-imdb bench-suite bench-claims clean help
 
 help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
 	@echo "make test             run the whole test suite (sets everything up first)"
-	@echo "make test-perturbed   nbval on solutions/ with other seeds and 1 thread (part of make test)"
+	@echo "make nbval            nbval on every solution notebook (part of make test)"
+	@echo "make test-perturbed   nbval with other seeds and 1 thread (part of make test)"
+	@echo "make test-lesson LESSON=04_lstm   one lesson end to end: nbval, round trips, mistakes"
 	@echo "make lint             ruff on the code, and the architecture contract (import-linter)"
 	@echo "make solutions        re-execute solutions/ in place (stored outputs for nbval)"
 	@echo "make release          regenerate lessons/ from solutions/ with nbgrader"
@@ -34,6 +36,7 @@ help:
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
 	@echo "make bench-grading    what autograding costs on top of running a notebook (lesson 01)"
 	@echo "make bench-imdb       train lesson 07's model at full size, two seeds averaged (about 10 minutes)"
+	@echo "make bench-suite      make test's wall time against one bare run of every notebook (~15 min)"
 	@echo "make bench-claims     re-run every lesson over 5 seeds and 1 thread; spread of each claim"
 	@echo "make clean            remove grading artefacts (autograded/, feedback/, gradebook.db)"
 	@echo "make help             this list"
@@ -49,15 +52,29 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
 
-# Two runs on 2 workers each: the Python tests spread freely; nbval keeps each
-# notebook on one worker (its cells share a kernel), two notebooks at a time.
+# Three runs on 2 workers each: the Python tests (each lesson's typical mistakes form
+# one xdist group, graded in one kernel; the slowest tests are handed out first); then
+# nbval, which keeps each notebook on one worker (its cells share a kernel), two
+# notebooks at a time; then nbval perturbed. The 15 slowest tests are listed.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist load --durations=15 tests
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=15 tests
+	$(MAKE) --no-print-directory nbval
 	$(MAKE) --no-print-directory test-perturbed
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions
 
 test-perturbed: $(STAMP)
 	$(PERTURB) $(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions
+
+# A lesson author's inner loop: one lesson end to end (nbval as stored and perturbed,
+# solution and blank round trips, every typical mistake, the nbgrader cross-check).
+test-lesson: $(STAMP)
+	@test -n "$(LESSON)" || { echo "usage: make test-lesson LESSON=04_lstm"; exit 2; }
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=5 \
+	  tests/course/test_round_trips.py -k "$(LESSON)"
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions/$(LESSON)
+	$(PERTURB) $(BIN)/python -m pytest -n 2 --dist loadfile $(NBVAL) solutions/$(LESSON)
 
 lint: $(STAMP)
 	$(BIN)/ruff check rnn_lib course_tools tests benchmarks solutions conftest.py nbgrader_config.py
@@ -97,6 +114,9 @@ bench-grading: $(STAMP)
 
 bench-imdb: $(STAMP)
 	$(BIN)/python benchmarks/imdb_benchmark.py
+
+bench-suite: $(STAMP)
+	$(BIN)/python benchmarks/suite_time.py
 
 bench-claims: $(STAMP)
 	$(BIN)/python benchmarks/claim_spread.py $(LESSONS)

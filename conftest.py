@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from course_tools.environment import prepare_environment, set_quick_mode
@@ -31,3 +33,18 @@ def pytest_runtest_setup(item):
     if path is None or path.suffix != ".ipynb":
         return
     set_quick_mode(ci_quick_mode(path))
+
+
+def pytest_collection_modifyitems(items):
+    """Hand out the longest work first.
+
+    pytest-xdist gives out tests (and xdist groups) in collection order: the slow tests
+    come first, the later (larger) lessons' before the earlier ones', and the quick
+    tests fill the workers at the end.
+    """
+
+    def longest_first(item):
+        lesson = re.search(r"\b(\d\d)_[a-z]", item.nodeid)
+        return (0 if item.get_closest_marker("slow") else 1, -int(lesson[1]) if lesson else 0)
+
+    items.sort(key=longest_first)

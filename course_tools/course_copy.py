@@ -176,19 +176,22 @@ def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]
 
 
 def cell_outputs(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """All text a graded cell showed (streams, results, error messages), by grade_id."""
-    texts = {}
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if not grade_id or cell.cell_type != "code":
-            continue
-        parts = []
-        for output in cell.get("outputs", []):
-            if output.output_type == "stream":
-                parts.append(output.text)
-            elif output.output_type == "error":
-                parts.append(f"{output.ename}: {output.evalue}")
-            elif "data" in output:
-                parts.append(output.data.get("text/plain", ""))
-        texts[grade_id] = "\n".join(parts)
-    return texts
+    """All text each graded cell showed (see :func:`cell_text`), by grade_id."""
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell_text(cell)
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade_id") and cell.cell_type == "code"
+    }
+
+
+def cell_text(cell: nbformat.NotebookNode) -> str:
+    """All text a code cell showed: streams, results, and errors as ``Name: message``."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type == "error":
+            parts.append(f"{output.ename}: {output.evalue}")
+        elif "data" in output:
+            parts.append(output.data.get("text/plain", ""))
+    return "\n".join(parts)

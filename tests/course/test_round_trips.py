@@ -1,17 +1,32 @@
-"""Every lesson, through nbgrader and back: solution full, blank zero, typical bugs partial.
+"""Every lesson, graded: solution full, blank zero, every typical mistake partial, named.
 
-Each case grades in its own temporary course (nbgrader's API in-process), so the
-cases spread over pytest-xdist workers. The wrong answers live in
-tests/course/buggy_answers/bugs_<lesson>.py, one module per lesson.
+Two ways of grading, which must agree:
+
+- real round trips through nbgrader (a temporary course, ``generate_assignment``, a
+  submission, ``autograde``, the gradebook), in-process, one course per case: the
+  solution and the blank release of every lesson, whole, and one typical mistake per
+  lesson (:func:`test_nbgrader_grades_a_mistake_as_the_answer_check_does`);
+- :mod:`course_tools.answer_check`: every typical mistake of a lesson, graded in one
+  kernel that executes the lesson once (a lesson's cases share an xdist group, so one
+  worker computes them once and every case reads the result).
+
+The wrong answers live in tests/course/buggy_answers/bugs_<lesson>.py, one module per
+lesson. tests/course_tools/test_answer_check.py shows that these checks still fail
+when a message stops naming its mistake, a mistake leaks into another exercise, or
+the gradebook disagrees with the in-kernel verdicts.
 """
 
 from __future__ import annotations
 
-import importlib.util
-
 import nbformat
 import pytest
 
+from course_tools.answer_check import (
+    assert_same_grades,
+    assert_typical_mistake,
+    check_lesson,
+    load_bugs,
+)
 from course_tools.course_copy import (
     LESSONS,
     SOLUTIONS,
@@ -24,16 +39,7 @@ from course_tools.course_copy import (
 )
 
 pytestmark = pytest.mark.slow
-
-
-def bugs_of(lesson: str) -> list:
-    path = SOLUTIONS.parent / "tests" / "course" / "buggy_answers" / f"bugs_{lesson}.py"
-    if not path.exists():
-        return []
-    spec = importlib.util.spec_from_file_location(f"bugs_{lesson}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.BUGS
+bugs_of = load_bugs
 
 
 def all_answers(lesson: str) -> dict[str, str]:
@@ -41,6 +47,29 @@ def all_answers(lesson: str) -> dict[str, str]:
     for path in sorted((SOLUTIONS / lesson).glob("*.ipynb")):
         answers.update(solution_answers(nbformat.read(path, as_version=4)))
     return answers
+
+
+def answers_group(lesson: str) -> pytest.MarkDecorator:
+    """The xdist group of a lesson's in-kernel checks (one worker, one execution)."""
+    return pytest.mark.xdist_group(f"answers-{lesson}")
+
+
+@pytest.fixture(scope="session")
+def answer_checks():
+    """``check(lesson)``: course_tools.answer_check's results, computed once per worker."""
+    results = {}
+
+    def check(lesson):
+        if lesson not in results:
+            results[lesson] = check_lesson(lesson, complete=[cross_checked_bug(lesson).name])
+        return results[lesson]
+
+    return check
+
+
+def in_kernel_report(checks, bug):
+    (report,) = [check.reports[bug.name] for check in checks.values() if bug.name in check.reports]
+    return report
 
 
 @pytest.fixture
@@ -102,27 +131,49 @@ def test_a_bug_whose_passage_left_the_solution_fails_loudly():
         Bug("same", "cell", (("x", "x"),), "test", "message").apply("x")
 
 
+CHECKED_CASES = [
+    pytest.param(lesson, bug, id=f"{lesson}-{bug.name}", marks=answers_group(lesson))
+    for lesson, bug in BUG_CASES
+]
+
+
 @pytest.mark.parametrize(
-    ("lesson", "bug"), BUG_CASES, ids=[f"{lesson}-{bug.name}" for lesson, bug in BUG_CASES]
+    "lesson", [pytest.param(lesson, marks=answers_group(lesson)) for lesson in LESSONS]
 )
-def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(course, lesson, bug):
+def test_answer_check_gives_the_solution_full_marks(lesson, answer_checks):
+    for name, check in answer_checks(lesson).items():
+        failed = {cell: s for cell, s in check.baseline.cells.items() if s[0] != s[1]}
+        assert check.baseline.max_score > 0, f"{name}: no graded cells"
+        assert not failed, f"{name}: cells below full marks in the answer check: {failed}"
+
+
+@pytest.mark.parametrize(("lesson", "bug"), CHECKED_CASES)
+def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(lesson, bug, answer_checks):
+    checks = answer_checks(lesson)
+    report = in_kernel_report(checks, bug)
+    print(f"ANSWER CHECK {lesson} {bug.name}: {report.score:g}/{report.max_score:g}")
+    assert_typical_mistake(report, bug)
+
+
+def cross_checked_bug(lesson: str) -> Bug:
+    """The mistake a lesson grades through real nbgrader too: its first one."""
+    return bugs_of(lesson)[0]
+
+
+@pytest.mark.parametrize(
+    "lesson", [pytest.param(lesson, marks=answers_group(lesson)) for lesson in LESSONS]
+)
+def test_nbgrader_grades_a_mistake_as_the_answer_check_does(course, lesson, answer_checks):
+    bug = cross_checked_bug(lesson)
     answers = all_answers(lesson)
-    assert bug.cell in answers, f"{bug.name}: no solution cell {bug.cell!r} in {lesson}"
     answers[bug.cell] = bug.apply(answers[bug.cell])
-    reports = autograde_after_submit(course, lesson, bug.name, answers)
-    report = next(r for r in reports.values() if bug.failing_test in r.cells)
-    print(f"ROUND TRIP {lesson} {bug.name}: {report.score:g}/{report.max_score:g}")
-    assert 0 < report.score < report.max_score, (
-        f"{bug.name}: score {report.score}/{report.max_score}"
-    )
-    assert report.cells[bug.failing_test][0] == 0, f"{bug.name}: {bug.failing_test} did not fail"
-    assert bug.message in report.outputs[bug.failing_test], (
-        f"{bug.name}: the message of {bug.failing_test} should name the mistake; it said:\n"
-        + report.outputs[bug.failing_test]
-    )
-    allowed_to_fail = {bug.failing_test, *bug.also_failing}
-    collateral = {c: s for c, s in report.cells.items() if s[0] < s[1] and c not in allowed_to_fail}
-    assert not collateral, f"{bug.name}: other exercises lost points too: {collateral}"
+    gradebook = autograde_after_submit(course, lesson, bug.name, answers)
+    checks = answer_checks(lesson)
+    for name, real in gradebook.items():
+        fast = checks[name].reports.get(bug.name, checks[name].baseline)
+        print(f"ROUND TRIP {lesson} {bug.name}: {real.score:g}/{real.max_score:g}")
+        assert_same_grades(real, fast, f"{lesson} {bug.name} ({name})")
+    assert_typical_mistake(next(r for r in gradebook.values() if bug.failing_test in r.cells), bug)
 
 
 def drop_cells_after_the_last_graded_cell(notebook: nbformat.NotebookNode) -> None:

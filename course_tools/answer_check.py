@@ -1,0 +1,640 @@
+"""Typical wrong answers, graded inside one kernel per lesson (the tests' fast path).
+
+A real round trip (:mod:`course_tools.course_copy`) builds a course, releases the
+lesson, starts a kernel, imports TensorFlow and re-executes the lesson up to its last
+graded cell, for every wrong answer. This module pays that once per lesson:
+
+1. execute the solution notebook as the autograder would (hidden tests included, the
+   grader's own executor and configuration, quick mode), up to its last graded cell,
+   and score every graded cell by nbgrader's rule (:func:`grade_cell`);
+2. for each typical mistake, replace its answer cell's source, execute that cell and
+   the later cells that depend on it (:func:`cells_to_rerun`), and score them again;
+   every other graded cell keeps the score it had, since nothing it reads changed;
+3. put the solution back (re-run the answer cell, and any re-run cell whose names a
+   later mistake's cells read) before the next mistake's cells run; the mistakes go
+   from the last exercise to the first, so that little needs putting back.
+
+Dependencies are read from each cell's code: the module-level names it assigns and
+all the names it reads (inside its functions too). That is an approximation, valid
+for lessons whose cells share state only through names; a cell that mutates another
+cell's objects in place, or a function that reads a global assigned again by a later
+cell, would escape it. Two things keep it honest: when a re-run cell reads a name that
+a later cell assigns again (so the kernel may hold a value the real run would not see
+yet), that mistake is graded in a fresh kernel from the top instead; and the tests
+grade one mistake per lesson through real nbgrader too, and require the gradebook to
+agree with this module cell by cell (tests/course/test_round_trips.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib.util
+import os
+import re
+import shutil
+import symtable
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from course_tools.course_copy import (
+    PROJECT_ROOT,
+    SOLUTIONS,
+    Bug,
+    GradeReport,
+    cell_text,
+    solution_answers,
+)
+from course_tools.environment import prepare_environment, quick_mode
+
+BUGS_DIR = PROJECT_ROOT / "tests" / "course" / "buggy_answers"
+
+
+def load_bugs(lesson: str) -> list[Bug]:
+    """The typical wrong answers of ``lesson`` (``tests/course/buggy_answers/bugs_<lesson>.py``)."""
+    path = BUGS_DIR / f"bugs_{lesson}.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location(f"bugs_{lesson}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BUGS
+
+
+# ----------------------------------------------------------------------------- cell names
+
+
+@dataclass(frozen=True)
+class CellNames:
+    """What one code cell does with module-level names.
+
+    Attributes:
+        stores: names the cell assigns at module level (``=``, ``def``, ``import``,
+            ``for``, ``with ... as``, ``del``, ``global`` in a function).
+        loads: every name the cell reads, in its functions and classes too.
+        free_loads: names read before the cell assigns them (per top-level statement),
+            i.e. the values the cell takes from earlier cells.
+        imports: the names among ``stores`` that only ``import`` statements bind.
+        parsed: False if the source is not plain Python (a syntax error, a magic, a shell
+            command): such a cell runs again after any change.
+    """
+
+    stores: frozenset[str] = frozenset()
+    loads: frozenset[str] = frozenset()
+    free_loads: frozenset[str] = frozenset()
+    imports: frozenset[str] = frozenset()
+    parsed: bool = True
+
+
+def _names_of(node: ast.AST) -> tuple[set[str], set[str], set[str], set[str]]:
+    """(stores, imports, loads now, loads at call time) of a statement or an expression.
+
+    Python's own symbol tables decide what is global: a name a function assigns is its
+    local, a name it only reads is a read of the module's name, made when it is called.
+    """
+    mode = "eval" if isinstance(node, ast.expr) else "exec"
+    table = symtable.symtable(ast.unparse(node), "<cell>", mode)
+    stores, imports, loads = set(), set(), set()
+    for symbol in table.get_symbols():
+        if symbol.is_imported():
+            imports.add(symbol.get_name())
+        if symbol.is_assigned() or symbol.is_imported():
+            stores.add(symbol.get_name())
+        if symbol.is_referenced():
+            loads.add(symbol.get_name())
+    deferred: set[str] = set()
+    children = list(table.get_children())
+    while children:
+        scope = children.pop()
+        children.extend(scope.get_children())
+        for symbol in scope.get_symbols():
+            if symbol.is_global() or symbol.is_declared_global():
+                if symbol.is_referenced():
+                    deferred.add(symbol.get_name())
+                if symbol.is_declared_global() and symbol.is_assigned():
+                    stores.add(symbol.get_name())
+    return stores, imports - (stores - imports), loads, deferred
+
+
+class _CellReader:
+    """Walks a cell's statements in order, noting which reads come before the cell's own stores."""
+
+    def __init__(self):
+        self.stores: set[str] = set()
+        self.imports: set[str] = set()
+        self.loads: set[str] = set()
+        self.free: set[str] = set()
+
+    def read(self, node: ast.AST) -> None:
+        stores, imports, now, deferred = _names_of(node)
+        self.loads |= now | deferred
+        self.free |= (now - self.stores) | (deferred - self.stores - stores)
+        self.imports = (self.imports - stores) | imports
+        self.stores |= stores
+
+    def block(self, statements: list[ast.stmt]) -> None:
+        for statement in statements:
+            self.statement(statement)
+
+    def statement(self, statement: ast.stmt) -> None:
+        """Compound statements in their order of execution: a loop's target before its body."""
+        if isinstance(statement, ast.For | ast.AsyncFor):
+            self.read(statement.iter)
+            self.read(ast.Assign(targets=[statement.target], value=ast.Constant(None), lineno=0))
+            self.block(statement.body + statement.orelse)
+        elif isinstance(statement, ast.While | ast.If):
+            self.read(statement.test)
+            self.block(statement.body + statement.orelse)
+        elif isinstance(statement, ast.With | ast.AsyncWith):
+            for item in statement.items:
+                self.read(item.context_expr)
+                if item.optional_vars is not None:
+                    target = ast.Assign(targets=[item.optional_vars], value=ast.Constant(None))
+                    self.read(ast.fix_missing_locations(target))
+            self.block(statement.body)
+        elif isinstance(statement, ast.Try):
+            self.block(statement.body)
+            for handler in statement.handlers:
+                if handler.type is not None:
+                    self.read(handler.type)
+                if handler.name:
+                    self.stores.add(handler.name)
+                self.block(handler.body)
+            self.block(statement.orelse + statement.finalbody)
+        else:
+            self.read(statement)
+
+
+def cell_names(source: str) -> CellNames:
+    """Read a cell's module-level stores and its loads from its code (IPython syntax allowed)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(source)
+    if "get_ipython()" in python:  # a magic or a shell command: it may assign anything
+        return CellNames(parsed=False)
+    try:
+        tree = ast.parse(python)
+    except SyntaxError:
+        return CellNames(parsed=False)
+    reader = _CellReader()
+    reader.block(tree.body)
+    return CellNames(
+        frozenset(reader.stores),
+        frozenset(reader.loads),
+        frozenset(reader.free),
+        frozenset(reader.imports),
+    )
+
+
+def cells_to_rerun(
+    names: Sequence[CellNames], start: int, last: int, changed: frozenset[str]
+) -> list[int]:
+    """The cells to execute again after cell ``start`` changed: it, and its dependants.
+
+    A cell depends on the change if it reads (before assigning it itself) a name that a
+    re-run cell assigned, transitively; a cell that is not Python always runs. Names
+    bound only by ``import`` never carry a change. One more kind of cell runs again: a
+    cell that assigns, without depending on the change, a name a re-run cell assigned
+    earlier and a re-run cell reads later (in the kernel that name would still hold the
+    earlier, changed value).
+
+    Args:
+        names: :func:`cell_names` of every cell of the notebook (``CellNames()`` for
+            markdown cells).
+        start: index of the changed cell.
+        last: index of the last cell that matters (the last graded cell).
+        changed: the names the changed cell assigns, in any version of it.
+
+    Returns:
+        Sorted cell indices, ``start`` first.
+    """
+    rerun = {start}
+    while True:
+        affected = set(changed) - names[start].imports
+        assigned_by_rerun: dict[str, int] = {name: start for name in affected}
+        last_store: dict[str, int] = {name: start for name in names[start].stores}
+        missing: set[int] = set()
+        for index in range(start + 1, last + 1):
+            cell = names[index]
+            if index not in rerun and (not cell.parsed or cell.free_loads & affected):
+                rerun.add(index)
+            if index in rerun:
+                for name in cell.free_loads:
+                    writer = last_store.get(name)
+                    if (
+                        writer is not None
+                        and writer not in rerun
+                        and assigned_by_rerun.get(name, last + 1) < writer
+                    ):
+                        missing.add(writer)
+                affected |= cell.stores - cell.imports
+                assigned_by_rerun.update(
+                    {n: index for n in cell.stores if n not in assigned_by_rerun}
+                )
+            else:
+                affected -= cell.stores  # assigned again, independently of the change
+            last_store.update({name: index for name in cell.stores})
+        if not missing:
+            return sorted(rerun)
+        rerun |= missing
+
+
+def stale_reads(names: Sequence[CellNames], rerun: Sequence[int], last: int) -> set[str]:
+    """Names a re-run cell reads that a later cell (up to ``last``) assigns again.
+
+    After the first execution the kernel holds those names' later values, which the
+    re-run cell would not see in a real run: the mistake must be graded from the top.
+    Names that only ``import`` statements bind are the same module every time.
+    """
+    stale: set[str] = set()
+    for index in rerun:
+        later = set().union(
+            *(names[i].stores - names[i].imports for i in range(index + 1, last + 1))
+        )
+        stale |= names[index].free_loads & later
+    return stale
+
+
+def restore_plan(
+    names: Sequence[CellNames], rerun: Sequence[int], later: Sequence[Sequence[int]]
+) -> list[int]:
+    """The cells of ``rerun`` to execute again, as the solution, before the ``later`` runs.
+
+    A later run's cells read some names before they assign them; whatever of those a
+    mistake's run left behind must hold the solution's value again. Working backwards
+    through ``rerun``: a cell is restored if it assigns such a name, or a name that a
+    restored cell after it reads. The changed answer cell is always restored.
+
+    Returns:
+        Cell indices, in execution order (empty if nothing runs later).
+    """
+    if not later:
+        return []
+    needed: set[str] = set()
+    for cells in later:
+        assigned: set[str] = set()
+        for index in cells:
+            needed |= names[index].free_loads - assigned
+            assigned |= names[index].stores
+    restore = []
+    for index in reversed(rerun):
+        if index == rerun[0] or names[index].stores & needed:
+            restore.append(index)
+            needed |= names[index].free_loads
+    return restore[::-1]
+
+
+# ------------------------------------------------------------------------------ grading
+
+
+def grade_cell(cell: nbformat.NotebookNode) -> tuple[float, float]:
+    """(score, max score) of a graded cell by the autograder's rule, after its plugins.
+
+    The same steps nbgrader's autograde runs on an executed cell: stderr shown as
+    stdout (:class:`course_tools.nbgrader_plugins.StderrToStdout`), then
+    ``nbgrader.utils.determine_grade`` (no error output: full marks). A manually graded
+    cell counts 0, as in the gradebook before an instructor grades it.
+    """
+    from nbgrader.utils import determine_grade
+
+    from course_tools.nbgrader_plugins import StderrToStdout
+
+    graded, _ = StderrToStdout().preprocess_cell(copy.deepcopy(cell), {}, 0)
+    score, max_score = determine_grade(graded)
+    return float(score or 0), float(max_score)
+
+
+def _grade_id(cell: nbformat.NotebookNode) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def _is_graded(cell: nbformat.NotebookNode) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+def as_submitted(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The solution notebook as the autograder runs a perfect submission of it.
+
+    Answer cells lose their ``### BEGIN/END SOLUTION`` lines (nbgrader releases the
+    stubs; the learner's answer replaces them), test cells keep their hidden tests
+    (autograde restores them), outputs are cleared.
+    """
+    notebook = copy.deepcopy(solution)
+    answers = solution_answers(notebook)
+    for cell in notebook.cells:
+        if _grade_id(cell) in answers:
+            cell.source = answers[_grade_id(cell)]
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return notebook
+
+
+# ------------------------------------------------------------------------------- kernel
+
+
+class GraderKernel:
+    """A kernel driven by the autograder's own executor, one cell at a time.
+
+    The executor is :class:`course_tools.nbgrader_plugins.ResilientExecute` configured
+    by the course's ``nbgrader_config.py`` (timeouts, output caps, kernel restarts), and
+    the kernel starts in ``workdir`` as an autograded notebook's kernel starts in its
+    submission folder.
+    """
+
+    def __init__(self, notebook: nbformat.NotebookNode, workdir: Path):
+        from traitlets.config.loader import PyFileConfigLoader
+
+        from course_tools.nbgrader_plugins import ResilientExecute
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(PROJECT_ROOT)).load_config()
+        self.notebook = notebook  # never changed: the executor writes into its own copy
+        self.executor = ResilientExecute(config=config)
+        self.executor.nb = copy.deepcopy(notebook)
+        self.executor.resources = {"metadata": {"path": str(workdir)}}
+        self.executor._replayable = []
+        self.executor._kept_chars = {}
+        self.executor.incidents = []
+
+    @contextmanager
+    def running(self) -> Iterator[GraderKernel]:
+        with self.executor.setup_kernel():
+            yield self
+
+    def run(self, index: int, source: str | None = None) -> nbformat.NotebookNode:
+        """Execute cell ``index`` (with ``source`` instead of its own, if given); return it."""
+        cell = copy.deepcopy(self.notebook.cells[index])
+        if source is not None:
+            cell.source = source
+        if cell.cell_type != "code":
+            return cell
+        cell.outputs = []
+        self.executor._kept_chars.pop(index, None)  # the output cap counts per execution here
+        return self.executor.execute_cell(cell, index)
+
+
+# ------------------------------------------------------------------------------ checking
+
+
+@dataclass
+class LessonCheck:
+    """What one notebook's graded cells said, for the solution and for each mistake.
+
+    Attributes:
+        notebook: the notebook's name (stem).
+        baseline: the solution's report.
+        reports: a report per mistake, by the mistake's name.
+        rerun: the cells executed for each mistake, by name (a fresh kernel's run
+            from the top is recorded as every cell up to the last graded one).
+        fresh_kernel: the mistakes graded from the top because of stale reads.
+    """
+
+    notebook: str
+    baseline: GradeReport
+    reports: dict[str, GradeReport] = field(default_factory=dict)
+    rerun: dict[str, list[int]] = field(default_factory=dict)
+    fresh_kernel: list[str] = field(default_factory=list)
+
+
+#: The text of a graded cell the check did not execute (its verdict is read by no check).
+NOT_EXECUTED = "(not executed: a cell this mistake may fail; counted 0 points)"
+
+
+def _report(verdicts: dict[str, tuple[float, float]], texts: dict[str, str]) -> GradeReport:
+    return GradeReport(
+        score=sum(score for score, _ in verdicts.values()),
+        max_score=sum(max_score for _, max_score in verdicts.values()),
+        cells=dict(verdicts),
+        outputs=dict(texts),
+    )
+
+
+class _Grades:
+    """Per-cell verdicts and texts, filled as cells execute."""
+
+    def __init__(self):
+        self.verdicts: dict[str, tuple[float, float]] = {}
+        self.texts: dict[str, str] = {}
+
+    def record(self, cell: nbformat.NotebookNode) -> None:
+        if _is_graded(cell) and cell.cell_type == "code":
+            self.verdicts[_grade_id(cell)] = grade_cell(cell)
+            self.texts[_grade_id(cell)] = cell_text(cell)
+
+    def unrun(self, cells: Sequence[str]) -> tuple[dict, dict]:
+        """(verdicts, texts) with ``cells`` counted 0 and marked as not executed."""
+        verdicts, texts = dict(self.verdicts), dict(self.texts)
+        for cell in cells:
+            verdicts[cell] = (0.0, verdicts[cell][1])
+            texts[cell] = NOT_EXECUTED
+        return verdicts, texts
+
+    def copy(self) -> _Grades:
+        other = _Grades()
+        other.verdicts, other.texts = dict(self.verdicts), dict(self.texts)
+        return other
+
+
+def cells_that_matter(
+    names: Sequence[CellNames], rerun: Sequence[int], verdicts_needed: set[int]
+) -> list[int]:
+    """The cells of ``rerun`` worth executing: those whose verdict is needed, and what they read.
+
+    Working backwards: a cell runs if it is the changed cell (the first), if its verdict
+    is needed, if it is not plain Python, or if it assigns a name a later running cell
+    reads. A demonstration that only draws what an answer computed, or a test cell
+    whose verdict nothing asks for, is left out.
+
+    Returns:
+        Cell indices in execution order.
+    """
+    live: set[str] = set()
+    keep = []
+    for index in reversed(rerun):
+        cell = names[index]
+        if index == rerun[0] or index in verdicts_needed or not cell.parsed or cell.stores & live:
+            keep.append(index)
+            live |= cell.free_loads
+    return keep[::-1]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    bug: Bug
+    start: int
+    wrong: str
+    cells: list[int]  # executed for this mistake, in order
+    unrun: list[str]  # graded cells the mistake reaches whose verdict no check reads
+    stale: bool
+
+
+def _plan(bug, names, ids, answers, graded, last, complete) -> _Plan:
+    start = ids.index(bug.cell)
+    wrong = bug.apply(answers[bug.cell])
+    changed = names[start].stores | cell_names(wrong).stores
+    rerun = cells_to_rerun(names, start, last, changed)
+    allowed = set(bug.also_failing) - {bug.failing_test}
+    needed = {i for i in rerun if i in graded and (complete or ids[i] not in allowed)}
+    cells = list(rerun) if complete else cells_that_matter(names, rerun, needed)
+    unrun = [ids[i] for i in rerun if i in graded and i not in cells]
+    return _Plan(bug, start, wrong, cells, unrun, bool(stale_reads(names, cells, last)))
+
+
+def check_notebook(
+    path: Path,
+    bugs: Sequence[Bug],
+    quick: bool | None = None,
+    complete: Sequence[str] = (),
+    workdir: Path | None = None,
+) -> LessonCheck:
+    """Grade the solution notebook at ``path`` and each of ``bugs`` in one kernel.
+
+    For each mistake only the cells whose result a check reads are executed: the
+    cells its change reaches (:func:`cells_to_rerun`) minus the graded cells it is
+    allowed to fail (``also_failing``, whose verdicts no check reads) and what only
+    they, or only demonstrations, use (:func:`cells_that_matter`). Such a cell counts
+    0 points in the report, so its score is a lower bound of nbgrader's (the mistake's
+    own public test always runs, so the score is below full marks either way).
+
+    Args:
+        path: a solution notebook (its folder is copied as the kernel's working folder).
+        bugs: mistakes whose answer cell is in this notebook (others are ignored).
+        quick: quick mode for the kernel; by default what the round trips use
+            (``RNN_COURSE_ROUND_TRIPS=full`` for full size).
+        complete: names of mistakes to grade on every cell their change reaches (to
+            compare every verdict with nbgrader's).
+        workdir: where to copy the lesson folder (a temporary folder by default).
+
+    Returns:
+        The solution's report and one report per mistake, as nbgrader would grade a
+        submission of the solution with that one answer replaced.
+    """
+    prepare_environment()
+    if quick is None:
+        quick = os.environ.get("RNN_COURSE_ROUND_TRIPS", "quick") != "full"
+    notebook = as_submitted(nbformat.read(path, as_version=4))
+    ids = [_grade_id(cell) for cell in notebook.cells]
+    graded = {i for i, cell in enumerate(notebook.cells) if _is_graded(cell)}
+    last = max(graded)
+    names = [
+        cell_names(cell.source) if cell.cell_type == "code" else CellNames()
+        for cell in notebook.cells
+    ]
+    answers = solution_answers(notebook)
+    # The last exercise's mistakes first: what an earlier exercise's mistake re-runs (the
+    # demonstrations built on its answer) is then never read again, so never put back.
+    mine = sorted((b for b in bugs if b.cell in ids), key=lambda b: -ids.index(b.cell))
+    plans = [_plan(b, names, ids, answers, graded, last, b.name in complete) for b in mine]
+
+    result = LessonCheck(notebook=path.stem, baseline=GradeReport(0, 0))
+    with tempfile.TemporaryDirectory(prefix="answer-check-") as scratch:
+        folder = Path(workdir or scratch) / path.parent.name
+        shutil.copytree(path.parent, folder, dirs_exist_ok=True)
+        with quick_mode(quick):
+            kernel = GraderKernel(notebook, folder)
+            baseline = _Grades()
+            with kernel.running():
+                for index in range(last + 1):
+                    baseline.record(kernel.run(index))
+                result.baseline = _report(baseline.verdicts, baseline.texts)
+                in_kernel = [plan for plan in plans if not plan.stale]
+                for number, plan in enumerate(in_kernel):
+                    grades = baseline.copy()
+                    for index in plan.cells:
+                        source = plan.wrong if index == plan.start else None
+                        grades.record(kernel.run(index, source))
+                    result.reports[plan.bug.name] = _report(*grades.unrun(plan.unrun))
+                    result.rerun[plan.bug.name] = plan.cells
+                    later = [other.cells for other in in_kernel[number + 1 :]]
+                    for index in restore_plan(names, plan.cells, later):
+                        kernel.run(index)
+            for plan in plans:
+                if plan.stale:
+                    grades = _Grades()
+                    with GraderKernel(notebook, folder).running() as fresh:
+                        for index in range(last + 1):
+                            source = plan.wrong if index == plan.start else None
+                            grades.record(fresh.run(index, source))
+                    result.reports[plan.bug.name] = _report(grades.verdicts, grades.texts)
+                    result.rerun[plan.bug.name] = list(range(last + 1))
+                    result.fresh_kernel.append(plan.bug.name)
+    return result
+
+
+def check_lesson(
+    lesson: str, bugs: Sequence[Bug] | None = None, **options
+) -> dict[str, LessonCheck]:
+    """:func:`check_notebook` for every notebook of ``lesson`` (its own bugs by default)."""
+    bugs = load_bugs(lesson) if bugs is None else bugs
+    return {
+        path.stem: check_notebook(path, bugs, **options)
+        for path in sorted((SOLUTIONS / lesson).glob("*.ipynb"))
+    }
+
+
+# ----------------------------------------------------------------------------- verdicts
+
+
+def assert_typical_mistake(report: GradeReport, bug: Bug) -> None:
+    """The grader's verdict on one mistake is what the course promises.
+
+    Its public test fails with the message that names it, it costs points only in its
+    own exercise (its ``failing_test`` and ``also_failing`` cells), and it earns
+    partial credit.
+
+    Raises:
+        AssertionError: saying which promise broke.
+    """
+    if not 0 < report.score < report.max_score:
+        raise AssertionError(f"{bug.name}: score {report.score}/{report.max_score}, not partial")
+    if report.cells[bug.failing_test][0] != 0:
+        raise AssertionError(f"{bug.name}: {bug.failing_test} did not fail")
+    if bug.message not in report.outputs[bug.failing_test]:
+        raise AssertionError(
+            f"{bug.name}: the message of {bug.failing_test} should name the mistake "
+            f"({bug.message!r}); it said:\n{report.outputs[bug.failing_test]}"
+        )
+    allowed = {bug.failing_test, *bug.also_failing}
+    collateral = {c: s for c, s in report.cells.items() if s[0] < s[1] and c not in allowed}
+    if collateral:
+        raise AssertionError(f"{bug.name}: other exercises lost points too: {collateral}")
+
+
+def error_lines(report: GradeReport) -> dict[str, list[str]]:
+    """The ``Name: message`` lines of the errors each graded cell showed."""
+    return {
+        cell: [
+            line for line in text.splitlines() if re.match(r"^\w+(Error|Exception|Died): ", line)
+        ]
+        for cell, text in report.outputs.items()
+    }
+
+
+def assert_same_grades(gradebook: GradeReport, in_kernel: GradeReport, what: str) -> None:
+    """nbgrader's gradebook and this module graded one submission alike, cell by cell.
+
+    The same (score, max score) for every graded cell, and the same error lines in the
+    cells that failed.
+
+    Raises:
+        AssertionError: listing the cells on which they disagree.
+    """
+    cells = sorted(set(gradebook.cells) | set(in_kernel.cells))
+    differ = {
+        cell: (gradebook.cells.get(cell), in_kernel.cells.get(cell))
+        for cell in cells
+        if gradebook.cells.get(cell) != in_kernel.cells.get(cell)
+    }
+    if differ:
+        raise AssertionError(f"{what}: nbgrader vs in-kernel (score, max) differ: {differ}")
+    real, fast = error_lines(gradebook), error_lines(in_kernel)
+    messages = {
+        cell: (real.get(cell), fast.get(cell)) for cell in cells if real.get(cell) != fast.get(cell)
+    }
+    if messages:
+        raise AssertionError(f"{what}: nbgrader vs in-kernel error messages differ: {messages}")
