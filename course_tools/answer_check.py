@@ -8,8 +8,10 @@ graded cell, for every wrong answer. This module pays that once per lesson:
    grader's own executor and configuration, quick mode), up to its last graded cell,
    and score every graded cell by nbgrader's rule (:func:`grade_cell`);
 2. for each typical mistake, replace its answer cell's source, execute that cell and
-   the later cells that depend on it (:func:`cells_to_rerun`), and score them again;
-   every other graded cell keeps the score it had, since nothing it reads changed;
+   the later cells that depend on it (:func:`cells_to_rerun`), and score them again,
+   leaving out the graded cells it is allowed to fail, whose verdicts no check reads,
+   and what only they or demonstrations use (:func:`cells_that_matter`; such cells
+   count 0); every other graded cell keeps the score it had, as nothing it reads changed;
 3. put the solution back (re-run the answer cell, and any re-run cell whose names a
    later mistake's cells read) before the next mistake's cells run; the mistakes go
    from the last exercise to the first, so that little needs putting back.

@@ -39,7 +39,6 @@ from course_tools.course_copy import (
 )
 
 pytestmark = pytest.mark.slow
-bugs_of = load_bugs
 
 
 def all_answers(lesson: str) -> dict[str, str]:
@@ -101,11 +100,11 @@ def test_blank_release_scores_zero_without_crashing(course, lesson):
 def test_every_lesson_has_buggy_answers_for_every_exercise():
     for lesson in LESSONS:
         exercises = set(all_answers(lesson))
-        covered = {bug.cell for bug in bugs_of(lesson)}
+        covered = {bug.cell for bug in load_bugs(lesson)}
         assert exercises <= covered, f"{lesson}: no typical mistake for {exercises - covered}"
 
 
-BUG_CASES = [(lesson, bug) for lesson in LESSONS for bug in bugs_of(lesson)]
+BUG_CASES = [(lesson, bug) for lesson in LESSONS for bug in load_bugs(lesson)]
 
 
 @pytest.mark.parametrize(
@@ -157,7 +156,7 @@ def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(lesson, bug, a
 
 def cross_checked_bug(lesson: str) -> Bug:
     """The mistake a lesson grades through real nbgrader too: its first one."""
-    return bugs_of(lesson)[0]
+    return load_bugs(lesson)[0]
 
 
 @pytest.mark.parametrize(
@@ -181,9 +180,9 @@ def drop_cells_after_the_last_graded_cell(notebook: nbformat.NotebookNode) -> No
 
     Cells run in order and a graded cell is scored on its own outputs, so nothing
     after the last graded cell can change a score. The solution and blank round
-    trips grade whole notebooks; the buggy answers, many per lesson, skip the
+    trips grade whole notebooks; the cross-checked mistake (one per lesson) skips the
     demonstrations at the end (lesson 04's language model, lesson 07's training run),
-    which would cost minutes of CI and test nothing about the bug.
+    which would cost minutes of CI and test nothing about the mistake.
     """
     graded = [
         i for i, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("grade")
