@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 
 from course_tools.environment import prepare_environment, set_quick_mode
 from course_tools.notebooks import ci_quick_mode
+from rnn_lib.notebook import THREADS_ENV
 
 # Before anything imports TensorFlow: no C++ log lines, no oneDNN; kernels started by
 # nbval and nbgrader run this interpreter, whatever PATH said.
 prepare_environment()
+
+
+def pytest_configure(config):
+    """Give each xdist worker's kernels their share of the cores (the tests, not nbval).
+
+    Two TensorFlow kernels with a thread pool each as large as the machine run slower
+    side by side than one after the other (measured: two runs of lesson 06 at once took
+    99 and 105 s with the default threads, 82 s each with one thread, on 2 cores). The
+    threads a lesson runs with change no claim it asserts (the perturbed nbval runs with
+    one). nbval's run over solutions/ keeps TensorFlow's default, as a learner has it.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1 and not config.getoption("--nbval", default=False):
+        os.environ.setdefault(THREADS_ENV, str(max(1, (os.cpu_count() or 1) // workers)))
 
 
 def pytest_collectstart(collector):

@@ -31,35 +31,48 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import importlib.util
+import json
 import os
 import re
 import shutil
 import symtable
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from traitlets import List, Unicode
 
 from course_tools.course_copy import (
     PROJECT_ROOT,
     SOLUTIONS,
     Bug,
     GradeReport,
+    autograde,
     cell_text,
+    make_course,
+    release,
     solution_answers,
+    submit,
 )
 from course_tools.environment import prepare_environment, quick_mode
+from course_tools.nbgrader_plugins import ResilientExecute
 
 BUGS_DIR = PROJECT_ROOT / "tests" / "course" / "buggy_answers"
 
 
-def load_bugs(lesson: str) -> list[Bug]:
-    """The typical wrong answers of ``lesson`` (``tests/course/buggy_answers/bugs_<lesson>.py``)."""
-    path = BUGS_DIR / f"bugs_{lesson}.py"
+def load_bugs(lesson: str, path: Path | None = None) -> list[Bug]:
+    """The typical wrong answers of ``lesson`` (``tests/course/buggy_answers/bugs_<lesson>.py``).
+
+    Args:
+        lesson: the lesson folder's name.
+        path: another module to read them from (its ``BUGS`` list), e.g. a test's own.
+    """
+    path = Path(path) if path else BUGS_DIR / f"bugs_{lesson}.py"
     if not path.exists():
         return []
     spec = importlib.util.spec_from_file_location(f"bugs_{lesson}", path)
@@ -352,8 +365,6 @@ class GraderKernel:
     def __init__(self, notebook: nbformat.NotebookNode, workdir: Path):
         from traitlets.config.loader import PyFileConfigLoader
 
-        from course_tools.nbgrader_plugins import ResilientExecute
-
         config = PyFileConfigLoader("nbgrader_config.py", path=str(PROJECT_ROOT)).load_config()
         self.notebook = notebook  # never changed: the executor writes into its own copy
         self.executor = ResilientExecute(config=config)
@@ -487,6 +498,40 @@ def _plan(bug, names, ids, answers, graded, last, complete) -> _Plan:
     return _Plan(bug, start, wrong, cells, unrun, bool(stale_reads(names, cells, last)))
 
 
+@dataclass(frozen=True)
+class LessonPlans:
+    """What grading a notebook's mistakes in one kernel needs to know, read from its code.
+
+    Attributes:
+        names: :func:`cell_names` of every cell (``CellNames()`` for markdown).
+        last: index of the last graded cell.
+        plans: one per mistake whose answer cell is in the notebook, the last
+            exercise's first: what an earlier exercise's mistake re-runs (the
+            demonstrations built on its answer) is then never read again.
+    """
+
+    names: list[CellNames]
+    last: int
+    plans: list[_Plan]
+
+
+def lesson_plans(
+    notebook: nbformat.NotebookNode, bugs: Sequence[Bug], complete: Sequence[str] = ()
+) -> LessonPlans:
+    """Plan the grading of ``bugs`` in a submitted ``notebook`` (see :func:`check_notebook`)."""
+    ids = [_grade_id(cell) for cell in notebook.cells]
+    graded = {i for i, cell in enumerate(notebook.cells) if _is_graded(cell)}
+    last = max(graded)
+    names = [
+        cell_names(cell.source) if cell.cell_type == "code" else CellNames()
+        for cell in notebook.cells
+    ]
+    answers = solution_answers(notebook)
+    mine = sorted((b for b in bugs if b.cell in ids), key=lambda b: -ids.index(b.cell))
+    plans = [_plan(b, names, ids, answers, graded, last, b.name in complete) for b in mine]
+    return LessonPlans(names, last, plans)
+
+
 def check_notebook(
     path: Path,
     bugs: Sequence[Bug],
@@ -520,18 +565,8 @@ def check_notebook(
     if quick is None:
         quick = os.environ.get("RNN_COURSE_ROUND_TRIPS", "quick") != "full"
     notebook = as_submitted(nbformat.read(path, as_version=4))
-    ids = [_grade_id(cell) for cell in notebook.cells]
-    graded = {i for i, cell in enumerate(notebook.cells) if _is_graded(cell)}
-    last = max(graded)
-    names = [
-        cell_names(cell.source) if cell.cell_type == "code" else CellNames()
-        for cell in notebook.cells
-    ]
-    answers = solution_answers(notebook)
-    # The last exercise's mistakes first: what an earlier exercise's mistake re-runs (the
-    # demonstrations built on its answer) is then never read again, so never put back.
-    mine = sorted((b for b in bugs if b.cell in ids), key=lambda b: -ids.index(b.cell))
-    plans = [_plan(b, names, ids, answers, graded, last, b.name in complete) for b in mine]
+    lesson = lesson_plans(notebook, bugs, complete)
+    names, plans, last = lesson.names, lesson.plans, lesson.last
 
     result = LessonCheck(notebook=path.stem, baseline=GradeReport(0, 0))
     with tempfile.TemporaryDirectory(prefix="answer-check-") as scratch:
@@ -544,17 +579,9 @@ def check_notebook(
                 for index in range(last + 1):
                     baseline.record(kernel.run(index))
                 result.baseline = _report(baseline.verdicts, baseline.texts)
-                in_kernel = [plan for plan in plans if not plan.stale]
-                for number, plan in enumerate(in_kernel):
-                    grades = baseline.copy()
-                    for index in plan.cells:
-                        source = plan.wrong if index == plan.start else None
-                        grades.record(kernel.run(index, source))
-                    result.reports[plan.bug.name] = _report(*grades.unrun(plan.unrun))
-                    result.rerun[plan.bug.name] = plan.cells
-                    later = [other.cells for other in in_kernel[number + 1 :]]
-                    for index in restore_plan(names, plan.cells, later):
-                        kernel.run(index)
+                reports, rerun = drive(mistake_runs(plans, names, baseline), kernel.run)
+                result.reports.update(reports)
+                result.rerun.update(rerun)
             for plan in plans:
                 if plan.stale:
                     grades = _Grades()
@@ -566,6 +593,240 @@ def check_notebook(
                     result.rerun[plan.bug.name] = list(range(last + 1))
                     result.fresh_kernel.append(plan.bug.name)
     return result
+
+
+#: What :func:`mistake_runs` asks for (a cell to execute, with this source or its own)
+#: and what it is sent back (that cell, executed).
+CellRequest = tuple[int, str | None]
+
+
+def mistake_runs(
+    plans: Sequence[_Plan],
+    names: Sequence[CellNames],
+    baseline: _Grades,
+    after: Sequence[int] = (),
+) -> Generator[CellRequest, nbformat.NotebookNode, tuple[dict, dict]]:
+    """Grade the in-kernel ``plans`` one after the other, in a kernel that ran the solution.
+
+    A generator, so that one plan serves every way of executing a cell (a
+    :class:`GraderKernel` in this process, or nbgrader's own executor during a real
+    autograde, :class:`MistakeGradingExecute`): it yields ``(index, source)`` for each
+    cell to execute (``source`` None: the solution's own) and is sent the executed cell.
+    Mistakes whose plan is stale are left out (they need a fresh kernel).
+
+    Args:
+        plans: one per mistake, in the order to grade them.
+        names: :func:`cell_names` of every cell.
+        baseline: the solution's verdicts, which a mistake's unchanged cells keep.
+        after: cells that run once every mistake is graded (a notebook's tail): what
+            they read is put back to the solution's values too.
+
+    Returns:
+        (reports, rerun): a :class:`GradeReport` and the cells executed, by mistake name.
+    """
+    reports: dict[str, GradeReport] = {}
+    rerun: dict[str, list[int]] = {}
+    in_kernel = [plan for plan in plans if not plan.stale]
+    for number, plan in enumerate(in_kernel):
+        grades = baseline.copy()
+        for index in plan.cells:
+            source = plan.wrong if index == plan.start else None
+            grades.record((yield index, source))
+        reports[plan.bug.name] = _report(*grades.unrun(plan.unrun))
+        rerun[plan.bug.name] = plan.cells
+        later = [other.cells for other in in_kernel[number + 1 :]]
+        if after:
+            later.append(list(after))
+        for index in restore_plan(names, plan.cells, later):
+            yield index, None
+    return reports, rerun
+
+
+def drive(runs: Generator, execute: Callable[[int, str | None], nbformat.NotebookNode]):
+    """Run the generator ``runs`` (:func:`mistake_runs`), executing each cell it asks for."""
+    try:
+        request = next(runs)
+        while True:
+            request = runs.send(execute(*request))
+    except StopIteration as stop:
+        return stop.value
+
+
+# ------------------------------------------------------------ inside a real autograde
+
+
+class MistakeGradingExecute(ResilientExecute):
+    """The grader's executor, which also grades typical mistakes in the grading kernel.
+
+    A real autograde of the solution runs the notebook as usual; right after its last
+    graded cell, this executor grades each of ``lesson``'s mistakes in the same kernel
+    (:func:`mistake_runs`, on a copy of the notebook, so that the graded notebook, its
+    outputs and the kernel-restart bookkeeping are the solution's), puts back the
+    solution's values of everything the remaining cells read, and goes on with them.
+    The solution round trip and the in-kernel check of every mistake then cost one
+    execution of the lesson. The reports are written to ``report_dir`` as
+    ``<notebook>.json`` (:func:`read_mistake_reports`); a mistake that needs a fresh
+    kernel (a stale read) is only listed there, for the caller to grade.
+
+    Plugged in by :func:`grade_mistakes_while_autograding`; only the tests use it.
+    """
+
+    lesson = Unicode("", help="the lesson whose typical mistakes to grade").tag(config=True)
+    bugs_file = Unicode("", help="a module whose BUGS to grade instead of the lesson's").tag(
+        config=True
+    )
+    report_dir = Unicode("", help="where to write each notebook's reports").tag(config=True)
+    complete = List(Unicode(), help="mistakes graded on every cell they reach").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        bugs = load_bugs(self.lesson, self.bugs_file or None)
+        self._lesson_plans = lesson_plans(nb, bugs, self.complete)
+        self._baseline = _Grades()
+        self._check = LessonCheck(notebook=resources["unique_key"], baseline=GradeReport(0, 0))
+        nb, resources = super().preprocess(nb, resources, km=km)
+        check = self._check
+        check.fresh_kernel = [plan.bug.name for plan in self._lesson_plans.plans if plan.stale]
+        folder = Path(self.report_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        report = json.dumps(dataclasses.asdict(check), indent=1)
+        (folder / f"{check.notebook}.json").write_text(report, encoding="utf-8")
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        self._baseline.record(cell)
+        if index == self._lesson_plans.last:
+            self._check.baseline = _report(self._baseline.verdicts, self._baseline.texts)
+            self._grade_mistakes()
+        return cell, resources
+
+    def _grade_mistakes(self) -> None:
+        plans = self._lesson_plans
+        tail = [i for i in range(plans.last + 1, len(self.nb.cells))]
+        graded_nb, displays = self.nb, copy.deepcopy(self._display_id_map)
+        replayable, kept = list(self._replayable), dict(self._kept_chars)
+        # nbclient stores every executed cell into self.nb: give it a copy to write into.
+        self.nb = copy.deepcopy(graded_nb)
+
+        def run(index: int, source: str | None) -> nbformat.NotebookNode:
+            cell = copy.deepcopy(graded_nb.cells[index])
+            if source is not None:
+                cell.source = source
+            if cell.cell_type != "code":
+                return cell
+            cell.outputs = []
+            self._kept_chars.pop(index, None)  # the output cap counts per execution here
+            return self.execute_cell(cell, index)
+
+        incidents = len(self.incidents)
+        try:
+            runs = mistake_runs(plans.plans, plans.names, self._baseline, after=tail)
+            reports, rerun = drive(runs, run)
+            if len(self.incidents) > incidents:  # a restart replayed cells as a mistake left them
+                raise RuntimeError(
+                    f"a typical mistake broke the kernel: {self.incidents[incidents:]}"
+                )
+        finally:
+            self.nb, self._display_id_map = graded_nb, displays
+            self._replayable, self._kept_chars = replayable, kept
+        self._check.reports.update(reports)
+        self._check.rerun.update(rerun)
+
+
+def grade_mistakes_while_autograding(
+    course: Path,
+    lesson: str,
+    report_dir: Path,
+    complete: Sequence[str] = (),
+    bugs_file: Path | None = None,
+) -> None:
+    """Make ``course``'s autograde grade ``lesson``'s mistakes too (:class:`MistakeGradingExecute`).
+
+    Appends to the course copy's ``nbgrader_config.py``: the executor (first of the
+    autograde preprocessors) becomes :class:`MistakeGradingExecute`, configured like
+    ``ResilientExecute`` (traitlets applies a parent class's settings to a subclass).
+    """
+    executor = f"{MistakeGradingExecute.__module__}.{MistakeGradingExecute.__name__}"
+    lines = [
+        "",
+        "# tests: grade the typical mistakes in the grading kernel (course_tools.answer_check)",
+        "c.Autograde.autograde_preprocessors = "
+        f"[{executor!r}] + list(c.Autograde.autograde_preprocessors[1:])",
+        f"c.MistakeGradingExecute.lesson = {lesson!r}",
+        f"c.MistakeGradingExecute.report_dir = {str(report_dir)!r}",
+        f"c.MistakeGradingExecute.complete = {list(complete)!r}",
+        f"c.MistakeGradingExecute.bugs_file = {str(bugs_file or '')!r}",
+        "",
+    ]
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write("\n".join(lines))
+
+
+def read_mistake_reports(report_dir: Path) -> dict[str, LessonCheck]:
+    """The :class:`LessonCheck` of each notebook :class:`MistakeGradingExecute` graded."""
+
+    def report(data: dict) -> GradeReport:
+        cells = {cell: tuple(grade) for cell, grade in data["cells"].items()}
+        return GradeReport(data["score"], data["max_score"], cells, data["outputs"])
+
+    checks = {}
+    for path in sorted(Path(report_dir).glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        checks[data["notebook"]] = LessonCheck(
+            notebook=data["notebook"],
+            baseline=report(data["baseline"]),
+            reports={name: report(r) for name, r in data["reports"].items()},
+            rerun=data["rerun"],
+            fresh_kernel=data["fresh_kernel"],
+        )
+    return checks
+
+
+def autograde_solution_and_mistakes(
+    folder: Path,
+    lesson: str,
+    complete: Sequence[str] = (),
+    bugs_file: Path | None = None,
+    edit_solutions: Callable[[Path], None] | None = None,
+) -> tuple[dict[str, GradeReport], dict[str, LessonCheck]]:
+    """The solution's real round trip, with every typical mistake graded in its kernel.
+
+    A course copy in ``folder`` releases ``lesson``, the solution's answers are
+    submitted and autograded by :class:`MistakeGradingExecute`. A mistake whose cells
+    would read a later value is graded afterwards from the top (:func:`check_notebook`).
+
+    Args:
+        folder: an empty folder for the course copy and the reports.
+        lesson: the lesson.
+        complete: mistakes to grade on every cell they reach.
+        bugs_file: a module of mistakes to grade instead of the lesson's own.
+        edit_solutions: called with the copy's ``solutions/<lesson>`` folder before the
+            release (a test that breaks the lesson on purpose).
+
+    Returns:
+        (gradebook, checks): the gradebook's report and the in-kernel
+        :class:`LessonCheck`, each by notebook.
+    """
+    course = make_course(folder / "course", [lesson])
+    solutions = course / "solutions" / lesson
+    if edit_solutions is not None:
+        edit_solutions(solutions)
+    grade_mistakes_while_autograding(course, lesson, folder / "reports", complete, bugs_file)
+    release(course, lesson)
+    answers = {}
+    for path in sorted(solutions.glob("*.ipynb")):
+        answers.update(solution_answers(nbformat.read(path, as_version=4)))
+    submit(course, lesson, "solution", answers)
+    gradebook = autograde(course, lesson, "solution")
+    checks = read_mistake_reports(folder / "reports")
+    bugs = load_bugs(lesson, bugs_file)
+    for name, check in checks.items():
+        if check.fresh_kernel:
+            stale = [bug for bug in bugs if bug.name in check.fresh_kernel]
+            fresh = check_notebook(solutions / f"{name}.ipynb", stale, complete=complete)
+            check.reports.update(fresh.reports)
+            check.rerun.update(fresh.rerun)
+    return gradebook, checks
 
 
 def check_lesson(

@@ -114,7 +114,7 @@ class ResilientExecute(Execute):
             return cell
         errors = [o.ename for o in cell.outputs if o.output_type == "error"]
         if TIMED_OUT in errors:
-            self._incident(f"cell {cell_index} timed out after {self.timeout} s")
+            self._incident(f"cell {cell_index} timed out after {self._get_timeout(cell)} s")
             if not await self._kernel_answers():
                 self._incident(f"kernel ignored the interrupt after cell {cell_index}: restarted")
                 await self._restart_and_replay()

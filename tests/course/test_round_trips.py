@@ -6,9 +6,10 @@ Two ways of grading, which must agree:
   submission, ``autograde``, the gradebook), in-process, one course per case: the
   solution and the blank release of every lesson, whole, and one typical mistake per
   lesson (:func:`test_nbgrader_grades_a_mistake_as_the_answer_check_does`);
-- :mod:`course_tools.answer_check`: every typical mistake of a lesson, graded in one
-  kernel that executes the lesson once (a lesson's cases share an xdist group, so one
-  worker computes them once and every case reads the result).
+- :mod:`course_tools.answer_check`: every typical mistake of a lesson, graded in the
+  kernel of the solution's own round trip, after its last graded cell
+  (:class:`~course_tools.answer_check.MistakeGradingExecute`). A lesson's cases share
+  an xdist group, so one worker grades the solution once and every case reads it.
 
 The wrong answers live in tests/course/buggy_answers/bugs_<lesson>.py, one module per
 lesson. tests/course_tools/test_answer_check.py shows that these checks still fail
@@ -18,19 +19,23 @@ the gradebook disagrees with the in-kernel verdicts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import nbformat
 import pytest
 
 from course_tools.answer_check import (
+    LessonCheck,
     assert_same_grades,
     assert_typical_mistake,
-    check_lesson,
+    autograde_solution_and_mistakes,
     load_bugs,
 )
 from course_tools.course_copy import (
     LESSONS,
     SOLUTIONS,
     Bug,
+    GradeReport,
     autograde,
     make_course,
     release,
@@ -53,17 +58,30 @@ def answers_group(lesson: str) -> pytest.MarkDecorator:
     return pytest.mark.xdist_group(f"answers-{lesson}")
 
 
+@dataclass
+class GradedSolution:
+    """A lesson's solution round trip, and its mistakes graded in the same kernel."""
+
+    gradebook: dict[str, GradeReport]  # by notebook
+    checks: dict[str, LessonCheck]  # by notebook
+
+
 @pytest.fixture(scope="session")
-def answer_checks():
-    """``check(lesson)``: course_tools.answer_check's results, computed once per worker."""
+def graded_solutions(tmp_path_factory):
+    """``graded(lesson)``: the solution's round trip with every mistake, once per worker."""
     results = {}
 
-    def check(lesson):
+    def graded(lesson):
         if lesson not in results:
-            results[lesson] = check_lesson(lesson, complete=[cross_checked_bug(lesson).name])
+            results[lesson] = grade_solution(tmp_path_factory.mktemp(lesson), lesson)
         return results[lesson]
 
-    return check
+    return graded
+
+
+def grade_solution(folder, lesson):
+    complete = [cross_checked_bug(lesson).name]
+    return GradedSolution(*autograde_solution_and_mistakes(folder, lesson, complete))
 
 
 def in_kernel_report(checks, bug):
@@ -79,10 +97,11 @@ def course(tmp_path, request):
     return root
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_solution_gets_full_marks(course, lesson):
-    submit(course, lesson, "solution", all_answers(lesson))
-    for name, report in autograde(course, lesson, "solution").items():
+@pytest.mark.parametrize(
+    "lesson", [pytest.param(lesson, marks=answers_group(lesson)) for lesson in LESSONS]
+)
+def test_solution_gets_full_marks(lesson, graded_solutions):
+    for name, report in graded_solutions(lesson).gradebook.items():
         failed = {cell: s for cell, s in report.cells.items() if s[0] != s[1]}
         print(f"ROUND TRIP {name} solution: {report.score:g}/{report.max_score:g}")
         assert report.max_score > 0, f"{name}: no graded cells"
@@ -139,17 +158,19 @@ CHECKED_CASES = [
 @pytest.mark.parametrize(
     "lesson", [pytest.param(lesson, marks=answers_group(lesson)) for lesson in LESSONS]
 )
-def test_answer_check_gives_the_solution_full_marks(lesson, answer_checks):
-    for name, check in answer_checks(lesson).items():
+def test_answer_check_gives_the_solution_full_marks(lesson, graded_solutions):
+    graded = graded_solutions(lesson)
+    assert set(graded.checks) == set(graded.gradebook), "a notebook's mistakes were not graded"
+    for name, check in graded.checks.items():
         failed = {cell: s for cell, s in check.baseline.cells.items() if s[0] != s[1]}
         assert check.baseline.max_score > 0, f"{name}: no graded cells"
         assert not failed, f"{name}: cells below full marks in the answer check: {failed}"
+        assert_same_grades(graded.gradebook[name], check.baseline, f"{lesson} solution ({name})")
 
 
 @pytest.mark.parametrize(("lesson", "bug"), CHECKED_CASES)
-def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(lesson, bug, answer_checks):
-    checks = answer_checks(lesson)
-    report = in_kernel_report(checks, bug)
+def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(lesson, bug, graded_solutions):
+    report = in_kernel_report(graded_solutions(lesson).checks, bug)
     print(f"ANSWER CHECK {lesson} {bug.name}: {report.score:g}/{report.max_score:g}")
     assert_typical_mistake(report, bug)
 
@@ -162,12 +183,12 @@ def cross_checked_bug(lesson: str) -> Bug:
 @pytest.mark.parametrize(
     "lesson", [pytest.param(lesson, marks=answers_group(lesson)) for lesson in LESSONS]
 )
-def test_nbgrader_grades_a_mistake_as_the_answer_check_does(course, lesson, answer_checks):
+def test_nbgrader_grades_a_mistake_as_the_answer_check_does(course, lesson, graded_solutions):
     bug = cross_checked_bug(lesson)
     answers = all_answers(lesson)
     answers[bug.cell] = bug.apply(answers[bug.cell])
     gradebook = autograde_after_submit(course, lesson, bug.name, answers)
-    checks = answer_checks(lesson)
+    checks = graded_solutions(lesson).checks
     for name, real in gradebook.items():
         fast = checks[name].reports.get(bug.name, checks[name].baseline)
         print(f"ROUND TRIP {lesson} {bug.name}: {real.score:g}/{real.max_score:g}")

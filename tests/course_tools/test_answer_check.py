@@ -1,15 +1,14 @@
 """The in-kernel answer check (course_tools.answer_check) still bites.
 
 First its reading of cells (which cells a change reaches, what to put back, when to
-start afresh), on small made-up notebooks. Then, on lesson 01, the three ways the
-fast check could go soft, each of which must fail: a public test whose message stops
-naming its mistake, a mistake that leaks into another exercise, and an in-kernel
-verdict that differs from nbgrader's gradebook.
+start afresh), on small made-up notebooks. Then, on lesson 01 graded the way the
+suite grades every lesson (in the kernel of the solution's real autograde), the
+three ways the fast check could go soft, each of which must fail: a public test
+whose message stops naming its mistake, a mistake that leaks into another exercise,
+and an in-kernel verdict that differs from nbgrader's gradebook.
 """
 
 from __future__ import annotations
-
-import shutil
 
 import nbformat
 import pytest
@@ -19,6 +18,7 @@ from course_tools.answer_check import (
     CellNames,
     assert_same_grades,
     assert_typical_mistake,
+    autograde_solution_and_mistakes,
     cell_names,
     cells_to_rerun,
     check_notebook,
@@ -137,21 +137,36 @@ def bugs():
     return {bug.name: bug for bug in load_bugs(LESSON)}
 
 
+def write_bugs(path, bugs):
+    """A bugs module (as tests/course/buggy_answers/ holds) listing ``bugs``."""
+    listed = ",\n    ".join(repr(bug) for bug in bugs)
+    path.write_text(f"from course_tools.course_copy import Bug\n\nBUGS = [\n    {listed},\n]\n")
+    return path
+
+
 @pytest.fixture(scope="module")
 def broken_lesson(tmp_path_factory, bugs):
-    """Lesson 01 checked with two faults put in: a vague public message, a leaking mistake."""
-    folder = tmp_path_factory.mktemp("lesson") / LESSON
-    shutil.copytree(SOLUTIONS / LESSON, folder)
-    path = folder / f"{LESSON}.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    (test,) = [
-        c
-        for c in notebook.cells
-        if c.metadata.get("nbgrader", {}).get("grade_id") == (bugs["no-feature-axis"].failing_test)
-    ]
-    assert bugs["no-feature-axis"].message in test.source
-    test.source = test.source.replace(bugs["no-feature-axis"].message, "check your shapes")
-    nbformat.write(notebook, path)
+    """Lesson 01 graded as the suite grades it, with two faults put in.
+
+    A vague public message, and a mistake that leaks into another exercise; graded in
+    the solution round trip's kernel (:class:`MistakeGradingExecute`), as
+    tests/course/test_round_trips.py grades every lesson.
+    """
+    folder = tmp_path_factory.mktemp("lesson")
+    vague = bugs["no-feature-axis"]
+
+    def blur_the_message(solutions):
+        path = solutions / f"{LESSON}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        (test,) = [
+            c
+            for c in notebook.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id") == vague.failing_test
+        ]
+        assert vague.message in test.source
+        test.source = test.source.replace(vague.message, "check your shapes")
+        nbformat.write(notebook, path)
+
     wrong_target = bugs["target-inside-window"]
     leaking = Bug(  # the same mistake, and a stray assignment that lesson 01's last test reads
         name="target-inside-window-and-keras-rebound",
@@ -164,7 +179,12 @@ def broken_lesson(tmp_path_factory, bugs):
         message=wrong_target.message,
         also_failing=wrong_target.also_failing,
     )
-    return check_notebook(path, [bugs["no-feature-axis"], leaking, wrong_target]), leaking
+    bugs_file = write_bugs(folder / "bugs.py", [vague, leaking, wrong_target])
+    gradebook, checks = autograde_solution_and_mistakes(
+        folder, LESSON, bugs_file=bugs_file, edit_solutions=blur_the_message
+    )
+    assert gradebook[LESSON].score == gradebook[LESSON].max_score, "the solution is still right"
+    return checks[LESSON], leaking
 
 
 def test_a_public_message_that_no_longer_names_its_mistake_fails_the_check(broken_lesson, bugs):
@@ -200,10 +220,25 @@ def test_an_in_kernel_verdict_that_differs_from_the_gradebook_fails_the_cross_ch
     assert gradebook.cells[bug.failing_test][0] == 0
     # an in-kernel grading rule that no longer sees a failed assertion (full marks always);
     # with the real rule the same comparison passes (tests/course/test_round_trips.py
-    # cross-checks this very mistake of lesson 01)
+    # cross-checks this very mistake of lesson 01). The suite's in-kernel grading runs in
+    # this process, in the solution's autograde (MistakeGradingExecute): patched here too.
     points = lambda cell: (float(cell.metadata.nbgrader["points"]),) * 2  # noqa: E731
     monkeypatch.setattr(answer_check, "grade_cell", points)
-    check = check_notebook(SOLUTIONS / LESSON / f"{LESSON}.ipynb", [bug], complete=[bug.name])
-    assert check.reports[bug.name].cells[bug.failing_test] == (2.0, 2.0)
+    bugs_file = write_bugs(tmp_path / "bugs.py", [bug])
+    _, checks = autograde_solution_and_mistakes(
+        tmp_path / "fast", LESSON, complete=[bug.name], bugs_file=bugs_file
+    )
+    report = checks[LESSON].reports[bug.name]
+    assert report.cells[bug.failing_test] == (2.0, 2.0)
     with pytest.raises(AssertionError, match="nbgrader vs in-kernel .* differ"):
-        assert_same_grades(gradebook, check.reports[bug.name], bug.name)
+        assert_same_grades(gradebook, report, bug.name)
+
+
+@pytest.mark.slow
+def test_check_notebook_grades_mistakes_in_a_kernel_of_its_own(bugs):
+    # the stand-alone path (a kernel in this process, no course): what a mistake that
+    # needs a fresh kernel falls back on, and an author's quick look at one notebook
+    bug = bugs["no-feature-axis"]
+    check = check_notebook(SOLUTIONS / LESSON / f"{LESSON}.ipynb", [bug])
+    assert check.baseline.score == check.baseline.max_score > 0
+    assert_typical_mistake(check.reports[bug.name], bug)
