@@ -2,7 +2,9 @@
 
 A real round trip (:mod:`course_tools.course_copy`) builds a course, releases the
 lesson, starts a kernel, imports TensorFlow and re-executes the lesson up to its last
-graded cell, for every wrong answer. This module pays that once per lesson:
+graded cell, for every wrong answer. This module pays that once per lesson, inside the
+solution's own real autograde (:class:`MistakeGradingExecute`, which the tests use) or
+in a kernel of its own (:func:`check_notebook`):
 
 1. execute the solution notebook as the autograder would (hidden tests included, the
    grader's own executor and configuration, quick mode), up to its last graded cell,
