@@ -51,11 +51,11 @@ from traitlets import List, Unicode
 
 from course_tools.course_copy import (
     PROJECT_ROOT,
-    SOLUTIONS,
     Bug,
     GradeReport,
     autograde,
     cell_text,
+    lesson_answers,
     make_course,
     release,
     solution_answers,
@@ -704,7 +704,7 @@ class MistakeGradingExecute(ResilientExecute):
 
     def _grade_mistakes(self) -> None:
         plans = self._lesson_plans
-        tail = [i for i in range(plans.last + 1, len(self.nb.cells))]
+        tail = list(range(plans.last + 1, len(self.nb.cells)))
         graded_nb, displays = self.nb, copy.deepcopy(self._display_id_map)
         replayable, kept = list(self._replayable), dict(self._kept_chars)
         # nbclient stores every executed cell into self.nb: give it a copy to write into.
@@ -815,10 +815,7 @@ def autograde_solution_and_mistakes(
         edit_solutions(solutions)
     grade_mistakes_while_autograding(course, lesson, folder / "reports", complete, bugs_file)
     release(course, lesson)
-    answers = {}
-    for path in sorted(solutions.glob("*.ipynb")):
-        answers.update(solution_answers(nbformat.read(path, as_version=4)))
-    submit(course, lesson, "solution", answers)
+    submit(course, lesson, "solution", lesson_answers(solutions))
     gradebook = autograde(course, lesson, "solution")
     checks = read_mistake_reports(folder / "reports")
     bugs = load_bugs(lesson, bugs_file)
@@ -829,17 +826,6 @@ def autograde_solution_and_mistakes(
             check.reports.update(fresh.reports)
             check.rerun.update(fresh.rerun)
     return gradebook, checks
-
-
-def check_lesson(
-    lesson: str, bugs: Sequence[Bug] | None = None, **options
-) -> dict[str, LessonCheck]:
-    """:func:`check_notebook` for every notebook of ``lesson`` (its own bugs by default)."""
-    bugs = load_bugs(lesson) if bugs is None else bugs
-    return {
-        path.stem: check_notebook(path, bugs, **options)
-        for path in sorted((SOLUTIONS / lesson).glob("*.ipynb"))
-    }
 
 
 # ----------------------------------------------------------------------------- verdicts

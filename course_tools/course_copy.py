@@ -115,6 +115,14 @@ def solution_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
     }
 
 
+def lesson_answers(folder: Path) -> dict[str, str]:
+    """:func:`solution_answers` of every notebook in a lesson's solution ``folder``."""
+    answers = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        answers.update(solution_answers(nbformat.read(path, as_version=4)))
+    return answers
+
+
 def submit(
     course: Path,
     lesson: str,

@@ -37,9 +37,9 @@ from course_tools.course_copy import (
     Bug,
     GradeReport,
     autograde,
+    lesson_answers,
     make_course,
     release,
-    solution_answers,
     submit,
 )
 
@@ -47,10 +47,7 @@ pytestmark = pytest.mark.slow
 
 
 def all_answers(lesson: str) -> dict[str, str]:
-    answers = {}
-    for path in sorted((SOLUTIONS / lesson).glob("*.ipynb")):
-        answers.update(solution_answers(nbformat.read(path, as_version=4)))
-    return answers
+    return lesson_answers(SOLUTIONS / lesson)
 
 
 def answers_group(lesson: str) -> pytest.MarkDecorator:
@@ -73,15 +70,13 @@ def graded_solutions(tmp_path_factory):
 
     def graded(lesson):
         if lesson not in results:
-            results[lesson] = grade_solution(tmp_path_factory.mktemp(lesson), lesson)
+            folder, complete = tmp_path_factory.mktemp(lesson), [cross_checked_bug(lesson).name]
+            results[lesson] = GradedSolution(
+                *autograde_solution_and_mistakes(folder, lesson, complete)
+            )
         return results[lesson]
 
     return graded
-
-
-def grade_solution(folder, lesson):
-    complete = [cross_checked_bug(lesson).name]
-    return GradedSolution(*autograde_solution_and_mistakes(folder, lesson, complete))
 
 
 def in_kernel_report(checks, bug):
