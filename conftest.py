@@ -1,4 +1,4 @@
-"""Root pytest configuration: applies to tests/ and to the nbval run over solutions/."""
+"""Root pytest configuration: applies to tests/ and to nbval's cells of solutions/."""
 
 from __future__ import annotations
 
@@ -15,19 +15,30 @@ from rnn_lib.notebook import THREADS_ENV
 # nbval and nbgrader run this interpreter, whatever PATH said.
 prepare_environment()
 
+#: The TensorFlow threads of the kernels the tests start, and of nbval's (as the caller set it).
+_TEST_THREADS: str | None = None
+_NBVAL_THREADS = os.environ.get(THREADS_ENV)
+
+
+def _is_notebook_cell(item) -> bool:
+    path = getattr(item, "path", None)
+    return path is not None and path.suffix == ".ipynb"
+
 
 def pytest_configure(config):
-    """Give each xdist worker's kernels their share of the cores (the tests, not nbval).
+    """Give each xdist worker's test kernels their share of the cores.
 
     Two TensorFlow kernels with a thread pool each as large as the machine run slower
     side by side than one after the other (measured: two runs of lesson 06 at once took
     99 and 105 s with the default threads, 82 s each with one thread, on 2 cores). The
-    threads a lesson runs with change no claim it asserts (the perturbed nbval runs with
-    one). nbval's run over solutions/ keeps TensorFlow's default, as a learner has it.
+    round trips grade with one thread in any case (course_tools.environment.PERTURBED).
+    nbval's kernels keep TensorFlow's default, as a learner has it
+    (:func:`pytest_runtest_setup`).
     """
+    global _TEST_THREADS
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    if workers > 1 and not config.getoption("--nbval", default=False):
-        os.environ.setdefault(THREADS_ENV, str(max(1, (os.cpu_count() or 1) // workers)))
+    if workers > 1:
+        _TEST_THREADS = _NBVAL_THREADS or str(max(1, (os.cpu_count() or 1) // workers))
 
 
 def pytest_collectstart(collector):
@@ -44,20 +55,36 @@ def pytest_collectstart(collector):
 
 @pytest.hookimpl(tryfirst=True)  # before nbval's collector starts the notebook's kernel
 def pytest_runtest_setup(item):
-    """nbval: run each notebook in the mode CI stores it in (see course_tools.notebooks)."""
-    path = getattr(item, "path", None)
-    if path is None or path.suffix != ".ipynb":
-        return
-    set_quick_mode(ci_quick_mode(path))
+    """The environment of the kernels an item starts.
 
-
-def pytest_collection_modifyitems(items):
-    """Hand out the longest work first.
-
-    pytest-xdist gives out tests (and xdist groups) in collection order: the slow tests
-    come first, the later (larger) lessons' before the earlier ones', and the quick
-    tests fill the workers at the end.
+    nbval's cells: the mode CI stores the notebook in (see course_tools.notebooks) and
+    TensorFlow's default threads (unless the caller set them). Tests: their share of the
+    cores.
     """
+    threads = _TEST_THREADS
+    if _is_notebook_cell(item):
+        set_quick_mode(ci_quick_mode(item.path))
+        threads = _NBVAL_THREADS
+    if threads is None:
+        os.environ.pop(THREADS_ENV, None)
+    else:
+        os.environ[THREADS_ENV] = threads
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its hook turns them into ids)
+def pytest_collection_modifyitems(items):
+    """Keep each notebook's nbval cells on one worker, and hand out the longest work first.
+
+    nbval's cells share their notebook's kernel, so they form one xdist group, like a
+    lesson's round trips. pytest-xdist gives out tests (and groups) in collection order:
+    the slow tests and notebooks come first, the later (larger) lessons' before the
+    earlier ones', and the quick tests fill the workers at the end. The sort is stable,
+    so a notebook's cells keep their order.
+    """
+    for item in items:
+        if _is_notebook_cell(item):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.parent.name}"))
 
     def longest_first(item):
         lesson = re.search(r"\b(\d\d)_[a-z]", item.nodeid)

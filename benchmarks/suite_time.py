@@ -6,11 +6,12 @@ Usage (``make bench-suite`` calls it; about 15 minutes on the 2-core CI class):
 
 In one run, on an otherwise idle machine: each solution notebook executed once, in a
 fresh kernel, in the mode CI runs it (course_tools.notebooks), one after the other;
-then ``make test`` (its three pytest runs), whose wall time, each run's summary line
-and the 15 slowest tests are read from its output. The ratio suite / bare execution
-is the figure of merit (target: at most 2.5): the suite executes every notebook twice
-under nbval (as stored and perturbed) and grades every lesson several times, so a
-ratio near 2.5 means almost nothing is spent beyond that.
+then ``make test`` (one pytest run: the tests and nbval), whose wall time, summary line
+and 15 slowest tests are read from its output. The ratio suite / bare execution is the
+figure of merit (target: at most 2.5): the suite executes every notebook twice whole
+(nbval as stored; the solution's round trip, perturbed) and grades every lesson a few
+times more up to its last graded cell, so a ratio near 2.5 means almost nothing is
+spent beyond that.
 
 Results go to benchmarks/results/suite_time.json (the 2-core class) or
 suite_time_<N>cores.json on a larger machine, with the machine they were measured on.
@@ -42,7 +43,7 @@ TARGET_SECONDS = 600
 
 
 def suite_command() -> list[str]:
-    """The README's test command (``make test``: the Python tests, nbval, perturbed nbval)."""
+    """The README's test command (``make test``: the Python tests and nbval, in one run)."""
     return ["make", "--no-print-directory", "test"]
 
 
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         result.update(
             suite_s=round(suite, 1),
             suite_passed=run.returncode == 0,
-            # one line per pytest run: the Python tests, nbval, the perturbed nbval
+            # one line per pytest run (make test runs one)
             suite_summaries=[line.strip("= ") for line in summary],
             ratio=round(suite / bare, 2),
             slowest_15=slowest_tests(run.stdout),

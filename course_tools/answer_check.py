@@ -7,8 +7,9 @@ solution's own real autograde (:class:`MistakeGradingExecute`, which the tests u
 in a kernel of its own (:func:`check_notebook`):
 
 1. execute the solution notebook as the autograder would (hidden tests included, the
-   grader's own executor and configuration, quick mode), up to its last graded cell,
-   and score every graded cell by nbgrader's rule (:func:`grade_cell`);
+   grader's own executor, configuration and mode), up to its last graded cell or
+   (inside the solution's round trip) whole, and score every graded cell by
+   nbgrader's rule (:func:`grade_cell`);
 2. for each typical mistake, replace its answer cell's source, execute that cell and
    the later cells that depend on it (:func:`cells_to_rerun`), and score them again,
    leaving out the graded cells it is allowed to fail, whose verdicts no check reads,
@@ -23,8 +24,9 @@ all the names it reads (inside its functions too). That is an approximation, val
 for lessons whose cells share state only through names; a cell that mutates another
 cell's objects in place, or a function that reads a global assigned again by a later
 cell, would escape it. Two things keep it honest: when a re-run cell reads a name that
-a later cell assigns again (so the kernel may hold a value the real run would not see
-yet), that mistake is graded in a fresh kernel from the top instead; and the tests
+a later cell (up to the last one executed) assigns again, so that the kernel may hold a
+value the real run would not see yet, that mistake is graded in a fresh kernel from
+the top instead; and the tests
 grade one mistake per lesson through real nbgrader too, and require the gradebook to
 agree with this module cell by cell (tests/course/test_round_trips.py).
 """
@@ -62,9 +64,12 @@ from course_tools.course_copy import (
     submit,
 )
 from course_tools.environment import prepare_environment, quick_mode
-from course_tools.nbgrader_plugins import ResilientExecute
+from course_tools.nbgrader_plugins import ResilientExecute, last_graded_index
+from course_tools.notebooks import lesson_quick_mode
 
 BUGS_DIR = PROJECT_ROOT / "tests" / "course" / "buggy_answers"
+#: The name ending of the notebooks :class:`MistakeGradingExecute` writes as executed.
+EXECUTED_SUFFIX = ".executed.ipynb"
 
 
 def load_bugs(lesson: str, path: Path | None = None) -> list[Bug]:
@@ -488,7 +493,7 @@ class _Plan:
     stale: bool
 
 
-def _plan(bug, names, ids, answers, graded, last, complete) -> _Plan:
+def _plan(bug, names, ids, answers, graded, last, complete, ran_until) -> _Plan:
     start = ids.index(bug.cell)
     wrong = bug.apply(answers[bug.cell])
     changed = names[start].stores | cell_names(wrong).stores
@@ -497,7 +502,7 @@ def _plan(bug, names, ids, answers, graded, last, complete) -> _Plan:
     needed = {i for i in rerun if i in graded and (complete or ids[i] not in allowed)}
     cells = list(rerun) if complete else cells_that_matter(names, rerun, needed)
     unrun = [ids[i] for i in rerun if i in graded and i not in cells]
-    return _Plan(bug, start, wrong, cells, unrun, bool(stale_reads(names, cells, last)))
+    return _Plan(bug, start, wrong, cells, unrun, bool(stale_reads(names, cells, ran_until)))
 
 
 @dataclass(frozen=True)
@@ -518,9 +523,21 @@ class LessonPlans:
 
 
 def lesson_plans(
-    notebook: nbformat.NotebookNode, bugs: Sequence[Bug], complete: Sequence[str] = ()
+    notebook: nbformat.NotebookNode,
+    bugs: Sequence[Bug],
+    complete: Sequence[str] = (),
+    ran_until: int | None = None,
 ) -> LessonPlans:
-    """Plan the grading of ``bugs`` in a submitted ``notebook`` (see :func:`check_notebook`)."""
+    """Plan the grading of ``bugs`` in a submitted ``notebook`` (see :func:`check_notebook`).
+
+    Args:
+        notebook: the submitted notebook.
+        bugs: the mistakes (those of other notebooks are ignored).
+        complete: names of mistakes to grade on every cell their change reaches.
+        ran_until: the last cell the kernel ran before the mistakes are graded (by
+            default the last graded cell): a mistake whose cells read a name that a
+            cell up to there assigns again is marked stale.
+    """
     ids = [_grade_id(cell) for cell in notebook.cells]
     graded = {i for i, cell in enumerate(notebook.cells) if _is_graded(cell)}
     last = max(graded)
@@ -530,7 +547,8 @@ def lesson_plans(
     ]
     answers = solution_answers(notebook)
     mine = sorted((b for b in bugs if b.cell in ids), key=lambda b: -ids.index(b.cell))
-    plans = [_plan(b, names, ids, answers, graded, last, b.name in complete) for b in mine]
+    until = last if ran_until is None else ran_until
+    plans = [_plan(b, names, ids, answers, graded, last, b.name in complete, until) for b in mine]
     return LessonPlans(names, last, plans)
 
 
@@ -553,8 +571,9 @@ def check_notebook(
     Args:
         path: a solution notebook (its folder is copied as the kernel's working folder).
         bugs: mistakes whose answer cell is in this notebook (others are ignored).
-        quick: quick mode for the kernel; by default what the round trips use
-            (``RNN_COURSE_ROUND_TRIPS=full`` for full size).
+        quick: quick mode for the kernel; by default the lesson's grading mode
+            (:func:`course_tools.notebooks.lesson_quick_mode`; ``RNN_COURSE_ROUND_TRIPS=full``
+            for full size).
         complete: names of mistakes to grade on every cell their change reaches (to
             compare every verdict with nbgrader's).
         workdir: where to copy the lesson folder (a temporary folder by default).
@@ -565,7 +584,8 @@ def check_notebook(
     """
     prepare_environment()
     if quick is None:
-        quick = os.environ.get("RNN_COURSE_ROUND_TRIPS", "quick") != "full"
+        full = os.environ.get("RNN_COURSE_ROUND_TRIPS") == "full"
+        quick = not full and lesson_quick_mode(path.parent)
     notebook = as_submitted(nbformat.read(path, as_version=4))
     lesson = lesson_plans(notebook, bugs, complete)
     names, plans, last = lesson.names, lesson.plans, lesson.last
@@ -603,10 +623,7 @@ CellRequest = tuple[int, str | None]
 
 
 def mistake_runs(
-    plans: Sequence[_Plan],
-    names: Sequence[CellNames],
-    baseline: _Grades,
-    after: Sequence[int] = (),
+    plans: Sequence[_Plan], names: Sequence[CellNames], baseline: _Grades
 ) -> Generator[CellRequest, nbformat.NotebookNode, tuple[dict, dict]]:
     """Grade the in-kernel ``plans`` one after the other, in a kernel that ran the solution.
 
@@ -620,8 +637,6 @@ def mistake_runs(
         plans: one per mistake, in the order to grade them.
         names: :func:`cell_names` of every cell.
         baseline: the solution's verdicts, which a mistake's unchanged cells keep.
-        after: cells that run once every mistake is graded (a notebook's tail): what
-            they read is put back to the solution's values too.
 
     Returns:
         (reports, rerun): a :class:`GradeReport` and the cells executed, by mistake name.
@@ -637,8 +652,6 @@ def mistake_runs(
         reports[plan.bug.name] = _report(*grades.unrun(plan.unrun))
         rerun[plan.bug.name] = plan.cells
         later = [other.cells for other in in_kernel[number + 1 :]]
-        if after:
-            later.append(list(after))
         for index in restore_plan(names, plan.cells, later):
             yield index, None
     return reports, rerun
@@ -660,17 +673,22 @@ def drive(runs: Generator, execute: Callable[[int, str | None], nbformat.Noteboo
 class MistakeGradingExecute(ResilientExecute):
     """The grader's executor, which also grades typical mistakes in the grading kernel.
 
-    A real autograde of the solution runs the notebook as usual; right after its last
-    graded cell, this executor grades each of ``lesson``'s mistakes in the same kernel
-    (:func:`mistake_runs`, on a copy of the notebook, so that the graded notebook, its
-    outputs and the kernel-restart bookkeeping are the solution's), puts back the
-    solution's values of everything the remaining cells read, and goes on with them.
-    The solution round trip and the in-kernel check of every mistake then cost one
-    execution of the lesson. The reports are written to ``report_dir`` as
-    ``<notebook>.json`` (:func:`read_mistake_reports`); a mistake that needs a fresh
-    kernel (a stale read) is only listed there, for the caller to grade.
+    A real autograde of the solution runs the notebook as usual (whole, or up to its
+    last graded cell as the grader does); once its last cell has run, this executor
+    grades each of ``lesson``'s mistakes in the same kernel (:func:`mistake_runs`, on a
+    copy of the notebook, so that the graded notebook, its outputs and the
+    kernel-restart bookkeeping are the solution's). The notebook's own cells run in
+    their order, untouched by the mistakes, so its outputs are what nbval would see;
+    a mistake whose cells read a name that a later cell assigned again is stale
+    (:func:`stale_reads` up to the last cell run). The solution round trip and the
+    in-kernel check of every mistake then cost one execution of the lesson. The reports
+    are written to ``report_dir`` as ``<notebook>.json`` (:func:`read_mistake_reports`);
+    a stale mistake, which needs a fresh kernel, is only listed there, for the caller
+    to grade.
 
     Plugged in by :func:`grade_mistakes_while_autograding`; only the tests use it.
+    The notebook as executed is written there too (``<notebook>.executed.ipynb``), for
+    the tests to compare with the stored outputs (:func:`read_executed`).
     """
 
     lesson = Unicode("", help="the lesson whose typical mistakes to grade").tag(config=True)
@@ -682,7 +700,9 @@ class MistakeGradingExecute(ResilientExecute):
 
     def preprocess(self, nb, resources=None, km=None):
         bugs = load_bugs(self.lesson, self.bugs_file or None)
-        self._lesson_plans = lesson_plans(nb, bugs, self.complete)
+        graded_until = last_graded_index(nb)
+        self._ran_until = len(nb.cells) - 1 if self.run_whole_notebook else graded_until
+        self._lesson_plans = lesson_plans(nb, bugs, self.complete, ran_until=self._ran_until)
         self._baseline = _Grades()
         self._check = LessonCheck(notebook=resources["unique_key"], baseline=GradeReport(0, 0))
         nb, resources = super().preprocess(nb, resources, km=km)
@@ -692,6 +712,8 @@ class MistakeGradingExecute(ResilientExecute):
         folder.mkdir(parents=True, exist_ok=True)
         report = json.dumps(dataclasses.asdict(check), indent=1)
         (folder / f"{check.notebook}.json").write_text(report, encoding="utf-8")
+        # As executed, before the other preprocessors edit it (stderr shown as stdout...).
+        nbformat.write(nb, folder / f"{check.notebook}{EXECUTED_SUFFIX}")
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
@@ -699,12 +721,12 @@ class MistakeGradingExecute(ResilientExecute):
         self._baseline.record(cell)
         if index == self._lesson_plans.last:
             self._check.baseline = _report(self._baseline.verdicts, self._baseline.texts)
+        if index == self._ran_until:
             self._grade_mistakes()
         return cell, resources
 
     def _grade_mistakes(self) -> None:
         plans = self._lesson_plans
-        tail = list(range(plans.last + 1, len(self.nb.cells)))
         graded_nb, displays = self.nb, copy.deepcopy(self._display_id_map)
         replayable, kept = list(self._replayable), dict(self._kept_chars)
         # nbclient stores every executed cell into self.nb: give it a copy to write into.
@@ -722,7 +744,7 @@ class MistakeGradingExecute(ResilientExecute):
 
         incidents = len(self.incidents)
         try:
-            runs = mistake_runs(plans.plans, plans.names, self._baseline, after=tail)
+            runs = mistake_runs(plans.plans, plans.names, self._baseline)
             reports, rerun = drive(runs, run)
             if len(self.incidents) > incidents:  # a restart replayed cells as a mistake left them
                 raise RuntimeError(
@@ -741,12 +763,15 @@ def grade_mistakes_while_autograding(
     report_dir: Path,
     complete: Sequence[str] = (),
     bugs_file: Path | None = None,
+    whole_notebook: bool = True,
 ) -> None:
     """Make ``course``'s autograde grade ``lesson``'s mistakes too (:class:`MistakeGradingExecute`).
 
     Appends to the course copy's ``nbgrader_config.py``: the executor (first of the
     autograde preprocessors) becomes :class:`MistakeGradingExecute`, configured like
-    ``ResilientExecute`` (traitlets applies a parent class's settings to a subclass).
+    ``ResilientExecute`` (traitlets applies a parent class's settings to a subclass),
+    running the whole notebook (``whole_notebook``: the tail too, once the mistakes are
+    graded) or stopping after the last graded cell as the grader does.
     """
     executor = f"{MistakeGradingExecute.__module__}.{MistakeGradingExecute.__name__}"
     lines = [
@@ -758,10 +783,19 @@ def grade_mistakes_while_autograding(
         f"c.MistakeGradingExecute.report_dir = {str(report_dir)!r}",
         f"c.MistakeGradingExecute.complete = {list(complete)!r}",
         f"c.MistakeGradingExecute.bugs_file = {str(bugs_file or '')!r}",
+        f"c.MistakeGradingExecute.run_whole_notebook = {bool(whole_notebook)!r}",
         "",
     ]
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write("\n".join(lines))
+
+
+def read_executed(report_dir: Path) -> dict[str, nbformat.NotebookNode]:
+    """Each notebook as :class:`MistakeGradingExecute` executed it, by notebook name."""
+    return {
+        path.name.removesuffix(EXECUTED_SUFFIX): nbformat.read(path, as_version=4)
+        for path in sorted(Path(report_dir).glob(f"*{EXECUTED_SUFFIX}"))
+    }
 
 
 def read_mistake_reports(report_dir: Path) -> dict[str, LessonCheck]:
@@ -794,8 +828,10 @@ def autograde_solution_and_mistakes(
     """The solution's real round trip, with every typical mistake graded in its kernel.
 
     A course copy in ``folder`` releases ``lesson``, the solution's answers are
-    submitted and autograded by :class:`MistakeGradingExecute`. A mistake whose cells
-    would read a later value is graded afterwards from the top (:func:`check_notebook`).
+    submitted and autograded by :class:`MistakeGradingExecute`, whole (the cells after
+    the last graded one run too, once the mistakes are graded; the notebook as executed
+    is in ``folder / "reports"``, :func:`read_executed`). A mistake whose cells would
+    read a later value is graded afterwards from the top (:func:`check_notebook`).
 
     Args:
         folder: an empty folder for the course copy and the reports.

@@ -11,7 +11,10 @@ each on their own:
   of strings repeats from run to run (it only takes effect in a new process, which is
   why a notebook's set-up cell cannot set it);
 - quick mode (:data:`rnn_lib.data.home.QUICK_MODE_ENV`), switched for a block and then
-  restored by :func:`quick_mode`.
+  restored by :func:`quick_mode`;
+- "another machine", cheaply (:data:`PERTURBED`, :func:`perturbed`): other seeds for
+  every training run and one TensorFlow thread, the setting in which ``make test``
+  grades the round trips and compares their outputs with the stored ones.
 """
 
 from __future__ import annotations
@@ -23,9 +26,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rnn_lib.data.home import QUICK_MODE_ENV
-from rnn_lib.notebook import QUIET_TENSORFLOW_ENV
+from rnn_lib.notebook import QUIET_TENSORFLOW_ENV, SEED_OFFSET_ENV, THREADS_ENV
 
-__all__ = ["QUICK_MODE_ENV", "environment", "prepare_environment", "quick_mode", "set_quick_mode"]
+__all__ = [
+    "PERTURBED",
+    "QUICK_MODE_ENV",
+    "environment",
+    "perturbed",
+    "prepare_environment",
+    "quick_mode",
+    "set_quick_mode",
+]
+
+#: Another machine, cheaply: every seed shifted by one, and one TensorFlow thread. CPUs
+#: round differently, so trained figures move; every claim a lesson asserts, every
+#: graded verdict and every exact output must survive this.
+PERTURBED = {SEED_OFFSET_ENV: "1", THREADS_ENV: "1"}
 
 
 def prepare_environment() -> None:
@@ -61,6 +77,11 @@ def _apply(values: dict[str, str | None]) -> None:
 def quick_mode(enabled: bool = True):
     """A block in which kernels started run in quick mode (or at full size)."""
     return environment(**{QUICK_MODE_ENV: "1" if enabled else None})
+
+
+def perturbed():
+    """A block in which kernels started run in the :data:`PERTURBED` setting."""
+    return environment(**PERTURBED)
 
 
 def set_quick_mode(enabled: bool) -> None:

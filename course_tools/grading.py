@@ -20,13 +20,21 @@ from pathlib import Path
 from course_tools.environment import prepare_environment
 
 
-def nbgrader_api(course_root: Path):
-    """An ``NbGraderAPI`` configured by ``course_root``'s own ``nbgrader_config.py``."""
+def nbgrader_api(course_root: Path, whole_notebooks: bool = False):
+    """An ``NbGraderAPI`` configured by ``course_root``'s own ``nbgrader_config.py``.
+
+    Args:
+        course_root: the course folder.
+        whole_notebooks: grading runs every cell, not only up to the last graded one
+            (``ResilientExecute.run_whole_notebook``).
+    """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
+    if whole_notebooks:
+        config.ResilientExecute.run_whole_notebook = True
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -66,10 +74,21 @@ def incidents(autograded: Path) -> list[str]:
     return found
 
 
-def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print) -> dict:
+def autograde_all(
+    course_root: Path, lessons: list[str] | None = None, out=print, full: bool = False
+) -> dict:
     """Autograde every submission, printing progress; return the summary.
 
-    A broken submission never stops the others: it is reported and skipped.
+    A broken submission never stops the others: it is reported and skipped. Each
+    lesson is graded in the mode its graded cells were proven in (the mode CI stores
+    and checks it in, :func:`course_tools.notebooks.lesson_quick_mode`), and grading
+    stops after the last graded cell (the feedback notes the cells it did not re-run).
+
+    Args:
+        course_root: the course folder.
+        lessons: grade only these lessons (all by default).
+        out: where progress lines go.
+        full: run every notebook whole and at full size instead (slower; no score changes).
 
     Returns:
         ``{"graded": [(student, lesson, score, max)], "failed": [(student, lesson, why)],
@@ -82,7 +101,10 @@ def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print
 
     # nbgrader's own ORM use triggers this on every submission; it is not the instructor's concern.
     warnings.filterwarnings("ignore", category=SAWarning)
-    api = nbgrader_api(course_root)
+    from course_tools.environment import quick_mode
+    from course_tools.notebooks import lesson_quick_mode
+
+    api = nbgrader_api(course_root, whole_notebooks=full)
     todo = submissions(course_root, lessons)
     summary = {"graded": [], "failed": [], "incidents": []}
     for number, (student, lesson) in enumerate(todo, start=1):
@@ -94,7 +116,9 @@ def autograde_all(course_root: Path, lessons: list[str] | None = None, out=print
             summary["failed"].append((student, lesson, why))
             out(f"{prefix} NOT GRADED: {why}")
             continue
-        result = api.autograde(lesson, student)
+        quick = not full and lesson_quick_mode(course_root / "solutions" / lesson)
+        with quick_mode(quick):
+            result = api.autograde(lesson, student)
         if not result["success"]:
             last = (result.get("error") or result.get("log") or "unknown error").strip()
             why = last.splitlines()[-1][:200]
@@ -152,11 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("autograde", help="grade every submission in submitted/")
     grade.add_argument("lessons", nargs="*")
     grade.add_argument("--course", type=Path, default=Path.cwd())
+    grade.add_argument(
+        "--full",
+        action="store_true",
+        help="run every notebook whole and at full size (the default stops after the last "
+        "graded cell, in the mode the lesson's tests prove)",
+    )
     check = commands.add_parser("check", help="run a notebook's public tests")
     check.add_argument("notebook", type=Path)
     args = parser.parse_args(argv)
     if args.command == "autograde":
-        summary = autograde_all(args.course.resolve(), args.lessons or None)
+        summary = autograde_all(args.course.resolve(), args.lessons or None, full=args.full)
         return 1 if summary["failed"] else 0
     return check_notebook(args.notebook)
 

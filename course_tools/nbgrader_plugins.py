@@ -15,6 +15,9 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
 - :class:`HideHiddenTests` is for feedback: it removes hidden tests, and what
   their failures printed, from the notebook the learner gets back.
 
+:class:`ResilientExecute` also stops after the last graded cell (nothing after it can
+change a score) unless ``run_whole_notebook`` is set.
+
 None of this is a sandbox: learners' code runs with the grader's permissions (see
 the README's security section). The instructor's command line is
 :mod:`course_tools.grading`.
@@ -29,7 +32,7 @@ from nbclient.exceptions import DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Bool, Integer
 
 HIDDEN_TESTS = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
@@ -38,6 +41,13 @@ HIDDEN_TESTS = re.compile(
 KERNEL_DIED = "KernelDied"
 #: Notebook metadata key of what went wrong while grading (a dead kernel, a timeout).
 INCIDENTS_KEY = "rnn_course_grading_incidents"
+#: Notebook metadata key of the code cells the grader did not re-run (after the last graded cell).
+NOT_RERUN_KEY = "rnn_course_cells_not_rerun"
+#: What such a cell shows in the autograded notebook and in the feedback.
+NOT_RERUN_NOTE = (
+    "[not re-run by the grader: this cell comes after the last graded cell, so it cannot "
+    "change a score]\n"
+)
 TIMED_OUT = "CellTimeoutError"
 
 
@@ -51,24 +61,45 @@ def _error_output(ename: str, evalue: str) -> NotebookNode:
     )
 
 
-class ResilientExecute(Execute):
-    """nbgrader's ``Execute``, surviving dead and runaway kernels, with bounded output."""
+def last_graded_index(nb: NotebookNode) -> int | None:
+    """Index of the notebook's last graded cell (None if it has none)."""
+    graded = [index for index, cell in enumerate(nb.cells) if _is_graded(cell)]
+    return graded[-1] if graded else None
 
+
+class ResilientExecute(Execute):
+    """nbgrader's ``Execute``, surviving dead and runaway kernels, with bounded output.
+
+    By default it stops after the last graded cell: cells run in order and a graded
+    cell is scored on its own outputs, so nothing after it can change a score. The
+    cells it skips (a lesson's closing demonstrations) get a note saying so, which the
+    feedback shows, and are listed in the notebook's metadata (:data:`NOT_RERUN_KEY`).
+    ``run_whole_notebook = True`` runs them too.
+    """
+
+    run_whole_notebook = Bool(
+        False, help="also run the cells after the last graded cell (they change no score)"
+    ).tag(config=True)
     max_output_chars = Integer(
         1_000_000, help="characters of stream output kept per cell while it runs"
     ).tag(config=True)
     probe_timeout = Integer(
         10, help="seconds a kernel has to answer after a timeout interrupt"
     ).tag(config=True)
+    _stop_after: int | None = None  # the last cell to run (None: all of them)
 
     def preprocess(self, nb, resources=None, km=None):
         self._replayable: list[int] = []
         self._kept_chars: dict[int, int] = {}
         self.incidents: list[str] = []
+        self.not_rerun: list[int] = []
+        last = last_graded_index(nb)
+        self._stop_after = None if self.run_whole_notebook or last is None else last
         nb, resources = super().preprocess(nb, resources, km=km)
         # Recorded in the autograded notebook, where the instructor's summary reads them
         # (course_tools.grading.incidents): nbgrader's API does not return ``resources``.
         nb.metadata[INCIDENTS_KEY] = list(self.incidents)
+        nb.metadata[NOT_RERUN_KEY] = list(self.not_rerun)
         return nb, resources
 
     def output(self, outs, msg, display_id, cell_index):
@@ -92,6 +123,12 @@ class ResilientExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if self._stop_after is not None and cell_index > self._stop_after:
+            if cell.cell_type == "code":
+                note = NotebookNode(output_type="stream", name="stdout", text=NOT_RERUN_NOTE)
+                cell.outputs = [note]
+                self.not_rerun.append(cell_index)
+            return cell
         if cell.cell_type != "code" or not cell.source.strip():
             return await super().async_execute_cell(
                 cell, cell_index, execution_count, store_history

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import re
+import shutil
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ import pytest
 
 from course_tools.course_copy import SOLUTIONS, make_course, release, solution_answers, submit
 from course_tools.grading import autograde_all, check_notebook, nbgrader_api
-from course_tools.nbgrader_plugins import HIDDEN_TESTS
+from course_tools.nbgrader_plugins import HIDDEN_TESTS, NOT_RERUN_KEY, NOT_RERUN_NOTE
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +29,21 @@ BUGGY_WINDOWS = (
 )
 
 
+# A closing demonstration after the last graded cell (lesson 01 ends on its last test).
+DEMONSTRATION = 'print("the closing demonstration ran")'
+
+
+def add_closing_demonstration(course):
+    path = course / "solutions" / LESSON / f"{LESSON}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(DEMONSTRATION))
+    nbformat.write(notebook, path)
+
+
 @pytest.fixture(scope="module")
 def graded_course(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("workflow") / "course", [LESSON])
+    add_closing_demonstration(course)
     release(course, LESSON)
     answers = solution_answers(nbformat.read(SOLUTION, as_version=4))
     submit(course, LESSON, "ada", answers)
@@ -87,6 +100,20 @@ def test_feedback_shows_scores_and_public_messages_but_no_hidden_test_source(gra
     assert "Score: 8.0 / 11.0" in bob or "8.0 / 11.0" in bob
     assert "right AFTER the window (off by one)" in bob, "public test messages must stay"
     assert "Some hidden tests failed" in bob
+    for page in pages:  # grading stopped after the last graded cell, and says so
+        text = visible_text(page)
+        assert NOT_RERUN_NOTE.strip() in text
+        assert "the closing demonstration ran\n" not in text
+
+
+def test_full_grading_runs_the_whole_notebook(graded_course, tmp_path):
+    course = shutil.copytree(graded_course[0], tmp_path / "course")  # the others read the original
+    answers = solution_answers(nbformat.read(SOLUTION, as_version=4))
+    submit(course, LESSON, "cy", answers)
+    assert nbgrader_api(course, whole_notebooks=True).autograde(LESSON, "cy")["success"]
+    notebook = nbformat.read(course / "autograded" / "cy" / LESSON / f"{LESSON}.ipynb", 4)
+    assert notebook.cells[-1].outputs[0].text == "the closing demonstration ran\n"
+    assert notebook.metadata[NOT_RERUN_KEY] == []
 
 
 def test_stock_nbgrader_feedback_would_leak_the_hidden_tests(graded_course, tmp_path):

@@ -4,12 +4,19 @@ Two ways of grading, which must agree:
 
 - real round trips through nbgrader (a temporary course, ``generate_assignment``, a
   submission, ``autograde``, the gradebook), in-process, one course per case: the
-  solution and the blank release of every lesson, whole, and one typical mistake per
-  lesson (:func:`test_nbgrader_grades_a_mistake_as_the_answer_check_does`);
+  solution and the blank release of every lesson, and one typical mistake per lesson
+  (:func:`test_nbgrader_grades_a_mistake_as_the_answer_check_does`);
 - :mod:`course_tools.answer_check`: every typical mistake of a lesson, graded in the
   kernel of the solution's own round trip, after its last graded cell
   (:class:`~course_tools.answer_check.MistakeGradingExecute`). A lesson's cases share
   an xdist group, so one worker grades the solution once and every case reads it.
+
+Every round trip grades in the lesson's grading mode (the size CI stores it at) and in
+the perturbed setting (:data:`course_tools.environment.PERTURBED`: other seeds, one
+TensorFlow thread), as another machine would. The grader stops after the last graded
+cell; the solution's round trip runs its notebook whole instead, and its outputs must
+equal the stored ones by nbval's rules: with nbval's own run of the stored setting,
+every notebook is checked on two "machines", and executed once more for the grading.
 
 The wrong answers live in tests/course/buggy_answers/bugs_<lesson>.py, one module per
 lesson. tests/course_tools/test_answer_check.py shows that these checks still fail
@@ -30,6 +37,7 @@ from course_tools.answer_check import (
     assert_typical_mistake,
     autograde_solution_and_mistakes,
     load_bugs,
+    read_executed,
 )
 from course_tools.course_copy import (
     LESSONS,
@@ -39,11 +47,22 @@ from course_tools.course_copy import (
     autograde,
     lesson_answers,
     make_course,
+    notebook_paths,
     release,
     submit,
 )
+from course_tools.environment import perturbed
+from course_tools.nbgrader_plugins import NOT_RERUN_KEY, NOT_RERUN_NOTE, last_graded_index
+from course_tools.notebooks import output_differences
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def another_machine():
+    """Every grading kernel here runs in the perturbed setting (other seeds, one thread)."""
+    with perturbed():
+        yield
 
 
 def all_answers(lesson: str) -> dict[str, str]:
@@ -61,6 +80,7 @@ class GradedSolution:
 
     gradebook: dict[str, GradeReport]  # by notebook
     checks: dict[str, LessonCheck]  # by notebook
+    executed: dict[str, nbformat.NotebookNode]  # by notebook, whole, as the grader ran it
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +91,8 @@ def graded_solutions(tmp_path_factory):
     def graded(lesson):
         if lesson not in results:
             folder, complete = tmp_path_factory.mktemp(lesson), [cross_checked_bug(lesson).name]
-            results[lesson] = GradedSolution(
-                *autograde_solution_and_mistakes(folder, lesson, complete)
-            )
+            gradebook, checks = autograde_solution_and_mistakes(folder, lesson, complete)
+            results[lesson] = GradedSolution(gradebook, checks, read_executed(folder / "reports"))
         return results[lesson]
 
     return graded
@@ -103,12 +122,44 @@ def test_solution_gets_full_marks(lesson, graded_solutions):
         assert report.score == report.max_score, f"{name}: cells below full marks: {failed}"
 
 
+@pytest.mark.parametrize(
+    "lesson", [pytest.param(lesson, marks=answers_group(lesson)) for lesson in LESSONS]
+)
+def test_solution_round_trip_reproduces_the_stored_outputs(lesson, graded_solutions):
+    """nbval's comparison, on the round trip's whole run (perturbed, mistakes graded midway).
+
+    Every exact output (shapes, counts, messages, integer results) must be what the
+    stored notebook shows, and every claim a cell asserts must hold, with other seeds
+    and one thread; figures printed behind "≈" are skipped, as nbval skips them.
+    """
+    executed = graded_solutions(lesson).executed
+    assert set(executed) == {path.stem for path in notebook_paths(lesson)}
+    for path in notebook_paths(lesson):
+        differences = output_differences(executed[path.stem], nbformat.read(path, as_version=4))
+        assert not differences, f"{path.stem}: outputs differ from the stored ones:\n" + "\n".join(
+            differences
+        )
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_blank_release_scores_zero_without_crashing(course, lesson):
     submit(course, lesson, "blank", answers={})
     for name, report in autograde(course, lesson, "blank").items():
         print(f"ROUND TRIP {name} blank: {report.score:g}/{report.max_score:g}")
         assert report.max_score > 0 and report.score == 0, f"{name}: {report.cells}"
+    for path in sorted((course / "autograded" / "blank" / lesson).glob("*.ipynb")):
+        assert_graded_up_to_the_last_graded_cell(nbformat.read(path, as_version=4))
+
+
+def assert_graded_up_to_the_last_graded_cell(notebook: nbformat.NotebookNode) -> None:
+    """The grader ran every cell up to the last graded one and noted each code cell after it."""
+    last = last_graded_index(notebook)
+    code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    after = [i for i in code if i > last]
+    assert notebook.metadata[NOT_RERUN_KEY] == after
+    for index in code:
+        texts = [o.get("text", "") for o in notebook.cells[index].outputs]
+        assert (NOT_RERUN_NOTE in texts) == (index > last), f"cell {index}: {texts}"
 
 
 def test_every_lesson_has_buggy_answers_for_every_exercise():
@@ -182,30 +233,11 @@ def test_nbgrader_grades_a_mistake_as_the_answer_check_does(course, lesson, grad
     bug = cross_checked_bug(lesson)
     answers = all_answers(lesson)
     answers[bug.cell] = bug.apply(answers[bug.cell])
-    gradebook = autograde_after_submit(course, lesson, bug.name, answers)
+    submit(course, lesson, bug.name, answers)
+    gradebook = autograde(course, lesson, bug.name)
     checks = graded_solutions(lesson).checks
     for name, real in gradebook.items():
         fast = checks[name].reports.get(bug.name, checks[name].baseline)
         print(f"ROUND TRIP {lesson} {bug.name}: {real.score:g}/{real.max_score:g}")
         assert_same_grades(real, fast, f"{lesson} {bug.name} ({name})")
     assert_typical_mistake(next(r for r in gradebook.values() if bug.failing_test in r.cells), bug)
-
-
-def drop_cells_after_the_last_graded_cell(notebook: nbformat.NotebookNode) -> None:
-    """Cut a submission after its last graded cell.
-
-    Cells run in order and a graded cell is scored on its own outputs, so nothing
-    after the last graded cell can change a score. The solution and blank round
-    trips grade whole notebooks; the cross-checked mistake (one per lesson) skips the
-    demonstrations at the end (lesson 04's language model, lesson 07's training run),
-    which would cost minutes of CI and test nothing about the mistake.
-    """
-    graded = [
-        i for i, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("grade")
-    ]
-    del notebook.cells[graded[-1] + 1 :]
-
-
-def autograde_after_submit(course, lesson, student, answers):
-    submit(course, lesson, student, answers, transform=drop_cells_after_the_last_graded_cell)
-    return autograde(course, lesson, student)
