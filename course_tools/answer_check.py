@@ -700,8 +700,7 @@ class MistakeGradingExecute(ResilientExecute):
 
     def preprocess(self, nb, resources=None, km=None):
         bugs = load_bugs(self.lesson, self.bugs_file or None)
-        graded_until = last_graded_index(nb)
-        self._ran_until = len(nb.cells) - 1 if self.run_whole_notebook else graded_until
+        self._ran_until = len(nb.cells) - 1 if self.run_whole_notebook else last_graded_index(nb)
         self._lesson_plans = lesson_plans(nb, bugs, self.complete, ran_until=self._ran_until)
         self._baseline = _Grades()
         self._check = LessonCheck(notebook=resources["unique_key"], baseline=GradeReport(0, 0))
@@ -770,8 +769,8 @@ def grade_mistakes_while_autograding(
     Appends to the course copy's ``nbgrader_config.py``: the executor (first of the
     autograde preprocessors) becomes :class:`MistakeGradingExecute`, configured like
     ``ResilientExecute`` (traitlets applies a parent class's settings to a subclass),
-    running the whole notebook (``whole_notebook``: the tail too, once the mistakes are
-    graded) or stopping after the last graded cell as the grader does.
+    running the whole notebook (``whole_notebook``; the mistakes are graded after its
+    last cell) or stopping after the last graded cell as the grader does.
     """
     executor = f"{MistakeGradingExecute.__module__}.{MistakeGradingExecute.__name__}"
     lines = [
@@ -828,10 +827,10 @@ def autograde_solution_and_mistakes(
     """The solution's real round trip, with every typical mistake graded in its kernel.
 
     A course copy in ``folder`` releases ``lesson``, the solution's answers are
-    submitted and autograded by :class:`MistakeGradingExecute`, whole (the cells after
-    the last graded one run too, once the mistakes are graded; the notebook as executed
-    is in ``folder / "reports"``, :func:`read_executed`). A mistake whose cells would
-    read a later value is graded afterwards from the top (:func:`check_notebook`).
+    submitted and autograded by :class:`MistakeGradingExecute`, whole, with the
+    mistakes graded after its last cell (the notebook as executed is in
+    ``folder / "reports"``, :func:`read_executed`). A mistake whose cells would read a
+    later value is graded afterwards from the top (:func:`check_notebook`).
 
     Args:
         folder: an empty folder for the course copy and the reports.
