@@ -141,12 +141,12 @@ def output_differences(executed, stored, sanitize_file: Path = NBVAL_SANITIZE) -
 
     from nbval.plugin import (
         IPyNbCell,
-        coalesce_streams,
         find_comment_markers,
         find_metadata_tags,
         get_sanitize_patterns,
         nocolors,
     )
+    from nbval.plugin import coalesce_streams as nbval_coalesce_streams  # it also applies \r, \b
 
     class Comparison:  # the parts of an nbval test item its comparison reads
         compare_outputs = IPyNbCell.compare_outputs
@@ -176,8 +176,9 @@ def output_differences(executed, stored, sanitize_file: Path = NBVAL_SANITIZE) -
         options.update(find_comment_markers(old.source))
         if options.get("skip") or options.get("check") is False or old.execution_count is None:
             continue
-        outputs = coalesce_streams(copy.deepcopy(new.outputs))
-        if not comparison.compare_outputs(outputs, coalesce_streams(copy.deepcopy(old.outputs))):
+        outputs = nbval_coalesce_streams(copy.deepcopy(new.outputs))
+        reference_outputs = nbval_coalesce_streams(copy.deepcopy(old.outputs))
+        if not comparison.compare_outputs(outputs, reference_outputs):
             explanation = "\n".join(map(str, comparison.comparison_traceback))
             differences.append(f"cell {number}: {explanation}")
     return differences
