@@ -51,9 +51,9 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
 
 # One pytest run: the Python tests and nbval on every solution notebook, the slowest
-# work handed out first. The round trips grade in the perturbed setting (other seeds,
-# one TensorFlow thread) and compare the solution's outputs with the stored ones by
-# nbval's rules, so nbval itself runs once, as stored. The 15 slowest tests are listed.
+# work handed out first. nbval runs each notebook whole on "another machine" (other
+# seeds, one TensorFlow thread: conftest.py); the round trips grade as make autograde
+# does (quick mode, up to the last graded cell). The 15 slowest tests are listed.
 test: $(STAMP)
 	$(PYTEST) --durations=15 $(NBVAL) tests solutions
 
@@ -61,8 +61,7 @@ nbval: $(STAMP)
 	$(PYTEST) $(NBVAL) solutions
 
 # A lesson author's inner loop: one lesson end to end (its nbval, the solution's round
-# trip with every typical mistake and the perturbed output check, the blank release,
-# the nbgrader cross-check).
+# trip with every typical mistake, the blank release, the nbgrader cross-check).
 test-lesson: $(STAMP)
 	@test -n "$(LESSON)" || { echo "usage: make test-lesson LESSON=04_lstm"; exit 2; }
 	$(PYTEST) --durations=5 $(NBVAL) tests/course/test_round_trips.py solutions/$(LESSON) \

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from course_tools.environment import prepare_environment, set_quick_mode
+from course_tools.environment import PERTURBED, QUICK_MODE_ENV, prepare_environment
 from course_tools.notebooks import ci_quick_mode
 from rnn_lib.notebook import THREADS_ENV
 
@@ -15,9 +15,10 @@ from rnn_lib.notebook import THREADS_ENV
 # nbval and nbgrader run this interpreter, whatever PATH said.
 prepare_environment()
 
-#: The TensorFlow threads of the kernels the tests start, and of nbval's (as the caller set it).
+#: The TensorFlow threads of the kernels the tests start (their share of the cores), and
+#: the caller's values of what nbval's kernels change (course_tools.environment.PERTURBED).
 _TEST_THREADS: str | None = None
-_NBVAL_THREADS = os.environ.get(THREADS_ENV)
+_CALLERS = {name: os.environ.get(name) for name in (*PERTURBED, QUICK_MODE_ENV)}
 
 
 def _is_notebook_cell(item) -> bool:
@@ -30,15 +31,13 @@ def pytest_configure(config):
 
     Two TensorFlow kernels with a thread pool each as large as the machine run slower
     side by side than one after the other (measured: two runs of lesson 06 at once took
-    99 and 105 s with the default threads, 82 s each with one thread, on 2 cores). The
-    round trips grade with one thread in any case (course_tools.environment.PERTURBED).
-    nbval's kernels keep TensorFlow's default, as a learner has it
-    (:func:`pytest_runtest_setup`).
+    99 and 105 s with the default threads, 82 s each with one thread, on 2 cores).
+    nbval's kernels run with one thread in any case (:func:`pytest_runtest_setup`).
     """
     global _TEST_THREADS
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
-        _TEST_THREADS = _NBVAL_THREADS or str(max(1, (os.cpu_count() or 1) // workers))
+        _TEST_THREADS = _CALLERS[THREADS_ENV] or str(max(1, (os.cpu_count() or 1) // workers))
 
 
 def pytest_collectstart(collector):
@@ -57,18 +56,20 @@ def pytest_collectstart(collector):
 def pytest_runtest_setup(item):
     """The environment of the kernels an item starts.
 
-    nbval's cells: the mode CI stores the notebook in (see course_tools.notebooks) and
-    TensorFlow's default threads (unless the caller set them). Tests: their share of the
-    cores.
+    nbval's cells: the mode CI stores the notebook in (see course_tools.notebooks), on
+    another machine (:data:`~course_tools.environment.PERTURBED`: every seed shifted,
+    one TensorFlow thread), so every stored output is reproduced in a setting other than
+    the one that stored it. Tests: the caller's seeds and size, their share of the cores.
     """
-    threads = _TEST_THREADS
     if _is_notebook_cell(item):
-        set_quick_mode(ci_quick_mode(item.path))
-        threads = _NBVAL_THREADS
-    if threads is None:
-        os.environ.pop(THREADS_ENV, None)
+        wanted = {**PERTURBED, QUICK_MODE_ENV: "1" if ci_quick_mode(item.path) else None}
     else:
-        os.environ[THREADS_ENV] = threads
+        wanted = {**_CALLERS, THREADS_ENV: _TEST_THREADS or _CALLERS[THREADS_ENV]}
+    for name, value in wanted.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its hook turns them into ids)

@@ -8,10 +8,10 @@ In one run, on an otherwise idle machine: each solution notebook executed once, 
 fresh kernel, in the mode CI runs it (course_tools.notebooks), one after the other;
 then ``make test`` (one pytest run: the tests and nbval), whose wall time, summary line
 and 15 slowest tests are read from its output. The ratio suite / bare execution is the
-figure of merit (target: at most 2.5): the suite executes every notebook twice whole
-(nbval as stored; the solution's round trip, perturbed) and grades every lesson a few
-times more up to its last graded cell, so a ratio near 2.5 means almost nothing is
-spent beyond that.
+figure of merit (target: at most 2.5): the suite executes every notebook once whole
+(nbval, on "another machine") and grades every lesson three times (the solution with
+its typical mistakes, the blank release, one mistake through nbgrader) in quick mode up
+to its last graded cell, beside the adversarial and instructor-workflow gradings.
 
 Results go to benchmarks/results/suite_time.json (the 2-core class) or
 suite_time_<N>cores.json on a larger machine, with the machine they were measured on.

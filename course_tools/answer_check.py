@@ -7,9 +7,8 @@ solution's own real autograde (:class:`MistakeGradingExecute`, which the tests u
 in a kernel of its own (:func:`check_notebook`):
 
 1. execute the solution notebook as the autograder would (hidden tests included, the
-   grader's own executor, configuration and mode), up to its last graded cell or
-   (inside the solution's round trip) whole, and score every graded cell by
-   nbgrader's rule (:func:`grade_cell`);
+   grader's own executor, configuration and mode), up to its last graded cell, and
+   score every graded cell by nbgrader's rule (:func:`grade_cell`);
 2. for each typical mistake, replace its answer cell's source, execute that cell and
    the later cells that depend on it (:func:`cells_to_rerun`), and score them again,
    leaving out the graded cells it is allowed to fail, whose verdicts no check reads,
@@ -65,11 +64,8 @@ from course_tools.course_copy import (
 )
 from course_tools.environment import prepare_environment, quick_mode
 from course_tools.nbgrader_plugins import ResilientExecute, last_graded_index
-from course_tools.notebooks import lesson_quick_mode
 
 BUGS_DIR = PROJECT_ROOT / "tests" / "course" / "buggy_answers"
-#: The name ending of the notebooks :class:`MistakeGradingExecute` writes as executed.
-EXECUTED_SUFFIX = ".executed.ipynb"
 
 
 def load_bugs(lesson: str, path: Path | None = None) -> list[Bug]:
@@ -571,9 +567,8 @@ def check_notebook(
     Args:
         path: a solution notebook (its folder is copied as the kernel's working folder).
         bugs: mistakes whose answer cell is in this notebook (others are ignored).
-        quick: quick mode for the kernel; by default the lesson's grading mode
-            (:func:`course_tools.notebooks.lesson_quick_mode`; ``RNN_COURSE_ROUND_TRIPS=full``
-            for full size).
+        quick: quick mode for the kernel; by default the grading mode, quick
+            (``RNN_COURSE_ROUND_TRIPS=full`` for full size).
         complete: names of mistakes to grade on every cell their change reaches (to
             compare every verdict with nbgrader's).
         workdir: where to copy the lesson folder (a temporary folder by default).
@@ -584,8 +579,7 @@ def check_notebook(
     """
     prepare_environment()
     if quick is None:
-        full = os.environ.get("RNN_COURSE_ROUND_TRIPS") == "full"
-        quick = not full and lesson_quick_mode(path.parent)
+        quick = os.environ.get("RNN_COURSE_ROUND_TRIPS") != "full"
     notebook = as_submitted(nbformat.read(path, as_version=4))
     lesson = lesson_plans(notebook, bugs, complete)
     names, plans, last = lesson.names, lesson.plans, lesson.last
@@ -673,22 +667,20 @@ def drive(runs: Generator, execute: Callable[[int, str | None], nbformat.Noteboo
 class MistakeGradingExecute(ResilientExecute):
     """The grader's executor, which also grades typical mistakes in the grading kernel.
 
-    A real autograde of the solution runs the notebook as usual (whole, or up to its
-    last graded cell as the grader does); once its last cell has run, this executor
-    grades each of ``lesson``'s mistakes in the same kernel (:func:`mistake_runs`, on a
-    copy of the notebook, so that the graded notebook, its outputs and the
-    kernel-restart bookkeeping are the solution's). The notebook's own cells run in
-    their order, untouched by the mistakes, so its outputs are what nbval would see;
-    a mistake whose cells read a name that a later cell assigned again is stale
-    (:func:`stale_reads` up to the last cell run). The solution round trip and the
+    A real autograde of the solution runs the notebook as usual (up to its last graded
+    cell, or whole if ``run_whole_notebook``); once its last cell to run has run, this
+    executor grades each of ``lesson``'s mistakes in the same kernel
+    (:func:`mistake_runs`, on a copy of the notebook, so that the graded notebook, its
+    outputs and the kernel-restart bookkeeping are the solution's). The notebook's own
+    cells run in their order, untouched by the mistakes; a mistake whose cells read a
+    name that a later cell assigned again is stale (:func:`stale_reads` up to the last
+    cell run). The solution round trip and the
     in-kernel check of every mistake then cost one execution of the lesson. The reports
     are written to ``report_dir`` as ``<notebook>.json`` (:func:`read_mistake_reports`);
     a stale mistake, which needs a fresh kernel, is only listed there, for the caller
     to grade.
 
     Plugged in by :func:`grade_mistakes_while_autograding`; only the tests use it.
-    The notebook as executed is written there too (``<notebook>.executed.ipynb``), for
-    the tests to compare with the stored outputs (:func:`read_executed`).
     """
 
     lesson = Unicode("", help="the lesson whose typical mistakes to grade").tag(config=True)
@@ -711,8 +703,6 @@ class MistakeGradingExecute(ResilientExecute):
         folder.mkdir(parents=True, exist_ok=True)
         report = json.dumps(dataclasses.asdict(check), indent=1)
         (folder / f"{check.notebook}.json").write_text(report, encoding="utf-8")
-        # As executed, before the other preprocessors edit it (stderr shown as stdout...).
-        nbformat.write(nb, folder / f"{check.notebook}{EXECUTED_SUFFIX}")
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
@@ -762,15 +752,14 @@ def grade_mistakes_while_autograding(
     report_dir: Path,
     complete: Sequence[str] = (),
     bugs_file: Path | None = None,
-    whole_notebook: bool = True,
 ) -> None:
     """Make ``course``'s autograde grade ``lesson``'s mistakes too (:class:`MistakeGradingExecute`).
 
     Appends to the course copy's ``nbgrader_config.py``: the executor (first of the
     autograde preprocessors) becomes :class:`MistakeGradingExecute`, configured like
-    ``ResilientExecute`` (traitlets applies a parent class's settings to a subclass),
-    running the whole notebook (``whole_notebook``; the mistakes are graded after its
-    last cell) or stopping after the last graded cell as the grader does.
+    ``ResilientExecute`` (traitlets applies a parent class's settings to a subclass):
+    it stops after the last graded cell, as the grader does, and grades the mistakes
+    there.
     """
     executor = f"{MistakeGradingExecute.__module__}.{MistakeGradingExecute.__name__}"
     lines = [
@@ -782,19 +771,10 @@ def grade_mistakes_while_autograding(
         f"c.MistakeGradingExecute.report_dir = {str(report_dir)!r}",
         f"c.MistakeGradingExecute.complete = {list(complete)!r}",
         f"c.MistakeGradingExecute.bugs_file = {str(bugs_file or '')!r}",
-        f"c.MistakeGradingExecute.run_whole_notebook = {bool(whole_notebook)!r}",
         "",
     ]
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write("\n".join(lines))
-
-
-def read_executed(report_dir: Path) -> dict[str, nbformat.NotebookNode]:
-    """Each notebook as :class:`MistakeGradingExecute` executed it, by notebook name."""
-    return {
-        path.name.removesuffix(EXECUTED_SUFFIX): nbformat.read(path, as_version=4)
-        for path in sorted(Path(report_dir).glob(f"*{EXECUTED_SUFFIX}"))
-    }
 
 
 def read_mistake_reports(report_dir: Path) -> dict[str, LessonCheck]:
@@ -827,10 +807,11 @@ def autograde_solution_and_mistakes(
     """The solution's real round trip, with every typical mistake graded in its kernel.
 
     A course copy in ``folder`` releases ``lesson``, the solution's answers are
-    submitted and autograded by :class:`MistakeGradingExecute`, whole, with the
-    mistakes graded after its last cell (the notebook as executed is in
-    ``folder / "reports"``, :func:`read_executed`). A mistake whose cells would read a
-    later value is graded afterwards from the top (:func:`check_notebook`).
+    submitted and autograded by :class:`MistakeGradingExecute`, up to the last graded
+    cell as the grader runs it, with the mistakes graded there (the autograded
+    notebooks are in ``folder / "course" / "autograded" / "solution"``). A mistake
+    whose cells would read a later value is graded afterwards from the top
+    (:func:`check_notebook`).
 
     Args:
         folder: an empty folder for the course copy and the reports.

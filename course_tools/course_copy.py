@@ -20,7 +20,6 @@ import nbformat
 
 from course_tools.environment import quick_mode
 from course_tools.grading import nbgrader_api
-from course_tools.notebooks import lesson_quick_mode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = PROJECT_ROOT / "solutions"
@@ -156,17 +155,15 @@ def submit(
 def autograde(course: Path, lesson: str, student: str) -> dict[str, GradeReport]:
     """Autograde one student's submission; return a report per notebook.
 
-    The grading kernel runs in the lesson's grading mode, the size CI stores and checks
-    it at (:func:`course_tools.notebooks.lesson_quick_mode`: quick mode for lesson 07,
-    full size for the others), as ``make autograde`` grades; ``RNN_COURSE_ROUND_TRIPS=full``
-    grades at full size instead (a benchmark run, minutes for lesson 07).
-    ``RNN_COURSE_SEED_OFFSET``/``RNN_COURSE_THREADS`` reach the grading kernel like any
-    other variable (the tests grade in :data:`course_tools.environment.PERTURBED`).
+    The grading kernel runs in quick mode, as ``make autograde`` grades;
+    ``RNN_COURSE_ROUND_TRIPS=full`` grades at full size instead (a benchmark run,
+    minutes for lesson 07). ``RNN_COURSE_SEED_OFFSET``/``RNN_COURSE_THREADS`` reach
+    the grading kernel like any other variable.
     """
     from nbgrader.api import Gradebook
 
     full = os.environ.get("RNN_COURSE_ROUND_TRIPS") == "full"
-    with quick_mode(not full and lesson_quick_mode(course / "solutions" / lesson)):
+    with quick_mode(not full):
         result = nbgrader_api(course).autograde(lesson, student)
     assert result["success"], result.get("error") or result.get("log")
     reports = {}

@@ -12,9 +12,9 @@ each on their own:
   why a notebook's set-up cell cannot set it);
 - quick mode (:data:`rnn_lib.data.home.QUICK_MODE_ENV`), switched for a block and then
   restored by :func:`quick_mode`;
-- "another machine", cheaply (:data:`PERTURBED`, :func:`perturbed`): other seeds for
-  every training run and one TensorFlow thread, the setting in which ``make test``
-  grades the round trips and compares their outputs with the stored ones.
+- "another machine", cheaply (:data:`PERTURBED`): other seeds for every training run
+  and one TensorFlow thread, the setting in which ``make test``'s nbval re-executes
+  every notebook and compares its outputs with the stored ones (conftest.py).
 """
 
 from __future__ import annotations
@@ -32,10 +32,8 @@ __all__ = [
     "PERTURBED",
     "QUICK_MODE_ENV",
     "environment",
-    "perturbed",
     "prepare_environment",
     "quick_mode",
-    "set_quick_mode",
 ]
 
 #: Another machine, cheaply: every seed shifted by one, and one TensorFlow thread. CPUs
@@ -77,16 +75,3 @@ def _apply(values: dict[str, str | None]) -> None:
 def quick_mode(enabled: bool = True):
     """A block in which kernels started run in quick mode (or at full size)."""
     return environment(**{QUICK_MODE_ENV: "1" if enabled else None})
-
-
-def perturbed():
-    """A block in which kernels started run in the :data:`PERTURBED` setting."""
-    return environment(**PERTURBED)
-
-
-def set_quick_mode(enabled: bool) -> None:
-    """Switch quick mode for the rest of this process (nbval: one notebook at a time)."""
-    if enabled:
-        os.environ[QUICK_MODE_ENV] = "1"
-    else:
-        os.environ.pop(QUICK_MODE_ENV, None)

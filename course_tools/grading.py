@@ -79,10 +79,11 @@ def autograde_all(
 ) -> dict:
     """Autograde every submission, printing progress; return the summary.
 
-    A broken submission never stops the others: it is reported and skipped. Each
-    lesson is graded in the mode its graded cells were proven in (the mode CI stores
-    and checks it in, :func:`course_tools.notebooks.lesson_quick_mode`), and grading
-    stops after the last graded cell (the feedback notes the cells it did not re-run).
+    A broken submission never stops the others: it is reported and skipped. Every
+    lesson is graded in quick mode, where the round trips of ``make test`` prove its
+    graded cells (the solution full marks, the blank release zero, every typical mistake
+    its own exercise's points), and grading stops after the last graded cell (the
+    feedback notes the cells it did not re-run).
 
     Args:
         course_root: the course folder.
@@ -102,7 +103,6 @@ def autograde_all(
     # nbgrader's own ORM use triggers this on every submission; it is not the instructor's concern.
     warnings.filterwarnings("ignore", category=SAWarning)
     from course_tools.environment import quick_mode
-    from course_tools.notebooks import lesson_quick_mode
 
     api = nbgrader_api(course_root, whole_notebooks=full)
     todo = submissions(course_root, lessons)
@@ -116,8 +116,7 @@ def autograde_all(
             summary["failed"].append((student, lesson, why))
             out(f"{prefix} NOT GRADED: {why}")
             continue
-        quick = not full and lesson_quick_mode(course_root / "solutions" / lesson)
-        with quick_mode(quick):
+        with quick_mode(not full):
             result = api.autograde(lesson, student)
         if not result["success"]:
             last = (result.get("error") or result.get("log") or "unknown error").strip()

@@ -27,9 +27,9 @@ CELL_TIMEOUT = 20
 TEST_CELL_TIMEOUT = 8
 
 
-@pytest.fixture
-def course(tmp_path):
-    root = make_course(tmp_path / "course", [LESSON])
+def released_course(folder):
+    """A course copy of lesson 01, released, with the short timeouts."""
+    root = make_course(folder / "course", [LESSON])
     with open(root / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.ResilientExecute.timeout = {CELL_TIMEOUT}\n")
         config.write(
@@ -40,6 +40,12 @@ def course(tmp_path):
         config.write("c.ResilientExecute.probe_timeout = 5\n")
     release(root, LESSON)
     return root
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """One released course per worker: each test submits a student of its own."""
+    return released_course(tmp_path_factory.mktemp("adversarial"))
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +110,7 @@ def test_infinite_loop_costs_only_its_exercise(course, answers, ignore_sigint):
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ignore_sigint else ""
     ) + "def make_windows(series, window, horizon=1):\n    while True:\n        pass\n"
     start = time.perf_counter()
-    report = grade(course, "looping", looping)
+    report = grade(course, f"looping-{'deaf' if ignore_sigint else 'interruptible'}", looping)
     elapsed = time.perf_counter() - start
     assert report.cells["test_make_windows"][0] == 0
     assert report.cells["test_make_windows_hidden"][0] == 0
@@ -182,7 +188,8 @@ def test_killed_kernel_in_own_cell_is_graded_normally(course, answers):
     assert (report.score, report.max_score) == (FULL, FULL), report.cells
 
 
-def test_broken_submissions_never_stop_the_others(course, answers):
+def test_broken_submissions_never_stop_the_others(tmp_path, answers):
+    course = released_course(tmp_path)  # grades every submission of its course
     submit(course, LESSON, "a-dies", {**answers, "make_windows": "import os\nos._exit(3)"})
     submit(course, LESSON, "b-correct", answers)
     submit(course, LESSON, "c-corrupt", answers)
