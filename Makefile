@@ -17,13 +17,14 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/course/nbval_
 # worker, one grading kernel), and each notebook's nbval cells another (conftest.py).
 PYTEST  := $(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
-.PHONY: lab test nbval test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-imdb bench-suite bench-claims clean help
+.PHONY: sandbox lab test nbval test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-imdb bench-suite bench-claims clean help
 
 help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
 	@echo "make test             run the whole test suite (sets everything up first)"
 	@echo "make nbval            nbval on every solution notebook (part of make test)"
 	@echo "make test-lesson LESSON=04_lstm   one lesson end to end: nbval, round trips, mistakes"
+	@echo "make sandbox          install bubblewrap, the grading sandbox, if missing (needs root and apt-get)"
 	@echo "make lint             ruff on the code, and the architecture contract (import-linter)"
 	@echo "make solutions        re-execute solutions/ in place (stored outputs for nbval)"
 	@echo "make release          regenerate lessons/ from solutions/ with nbgrader"
@@ -47,6 +48,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Grading runs learner code in a bubblewrap sandbox (course_tools/sandbox.py). Installed
+# here where missing and possible (root with apt-get, as on CI); elsewhere a note.
+sandbox:
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; }; } || \
+	  echo "note: bubblewrap is missing: make autograde will refuse to grade (README, Grading)"
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
 
@@ -54,7 +63,7 @@ lab: $(STAMP)
 # work handed out first. nbval runs each notebook whole on "another machine" (other
 # seeds, one TensorFlow thread: conftest.py); the round trips grade as make autograde
 # does (quick mode, up to the last graded cell). The 15 slowest tests are listed.
-test: $(STAMP)
+test: $(STAMP) sandbox
 	$(PYTEST) --durations=15 $(NBVAL) tests solutions
 
 nbval: $(STAMP)
@@ -85,7 +94,7 @@ check: $(STAMP)
 	$(BIN)/python -m course_tools check lessons/$(LESSON)/$(LESSON).ipynb
 
 # Every submission in submitted/<student>/<lesson>/, in-process, one line per student.
-autograde: $(STAMP)
+autograde: $(STAMP) sandbox
 	$(BIN)/python -m course_tools autograde $(if $(FULL),--full) $(LESSONS)
 
 feedback: $(STAMP)

@@ -9,6 +9,7 @@ import pytest
 
 from course_tools.environment import PERTURBED, QUICK_MODE_ENV, prepare_environment
 from course_tools.notebooks import ci_quick_mode
+from course_tools.sandbox import UNSANDBOXED_ENV, sandbox_problem
 from rnn_lib.notebook import THREADS_ENV
 
 # Before anything imports TensorFlow: no C++ log lines, no oneDNN; kernels started by
@@ -18,6 +19,7 @@ prepare_environment()
 #: The TensorFlow threads of the kernels the tests start (their share of the cores), and
 #: the caller's values of what nbval's kernels change (course_tools.environment.PERTURBED).
 _TEST_THREADS: str | None = None
+_NO_SANDBOX: str | None = None  # why no sandbox can be made here (not under CI)
 _CALLERS = {name: os.environ.get(name) for name in (*PERTURBED, QUICK_MODE_ENV)}
 
 
@@ -27,6 +29,22 @@ def _is_notebook_cell(item) -> bool:
 
 
 def pytest_configure(config):
+    """Grade in the sandbox where one can be made (always under CI), and share the cores.
+
+    Without a sandbox (a learner's Mac, say), the tests grade the course's own
+    solutions and typical mistakes unconfined (``RNN_COURSE_UNSANDBOXED=1``: trusted
+    code) and skip the tests marked ``sandbox``; under ``CI=true`` nothing is skipped.
+    """
+    global _NO_SANDBOX
+    config.addinivalue_line("markers", "sandbox: needs the grading sandbox (bubblewrap)")
+    problem = sandbox_problem()
+    if problem is not None and os.environ.get("CI") != "true":
+        _NO_SANDBOX = problem
+        os.environ[UNSANDBOXED_ENV] = "1"
+    _share_the_cores()
+
+
+def _share_the_cores():
     """Give each xdist worker's test kernels their share of the cores.
 
     Two TensorFlow kernels with a thread pool each as large as the machine run slower
@@ -83,6 +101,8 @@ def pytest_collection_modifyitems(items):
     so a notebook's cells keep their order.
     """
     for item in items:
+        if _NO_SANDBOX is not None and item.get_closest_marker("sandbox"):
+            item.add_marker(pytest.mark.skip(reason=f"no sandbox here: {_NO_SANDBOX}"))
         if _is_notebook_cell(item):
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.parent.name}"))

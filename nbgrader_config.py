@@ -36,6 +36,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Every grading kernel runs in a sandbox (course_tools.sandbox: bubblewrap and a control
+# group): no network, no view of solutions/, the gradebook or other submissions, a
+# read-only Python and rnn_lib, limits on memory and processes.
+c.ResilientExecute.kernel_manager_class = "course_tools.sandbox.SandboxedKernelManager"
 # A cell may train a small model on a laptop CPU: give it minutes, not nbgrader's 30 s.
 # (Both executors keep going past a learner's error, so every later exercise is scored.)
 for executor in (c.Execute, c.ResilientExecute):

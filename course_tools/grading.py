@@ -12,6 +12,7 @@ Command line (``python -m course_tools``, which the Makefile calls)::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -144,10 +145,24 @@ def autograde_all(
 
 
 def check_notebook(path: Path, out=print) -> int:
-    """Run a notebook and its public tests (nbgrader's validator); 0 if all pass."""
-    from nbgrader.validator import Validator
+    """Run a notebook and its public tests (nbgrader's validator); 0 if all pass.
 
-    results = Validator().validate(str(path))
+    The kernel runs in the grading sandbox where one can be made
+    (:mod:`course_tools.sandbox`: an instructor may check a learner's notebook), and
+    unconfined elsewhere, with a note: on a learner's own machine it is their own code.
+    """
+    from nbgrader.validator import Validator
+    from traitlets.config import Config
+
+    from course_tools.sandbox import SandboxedKernelManager, sandbox_problem
+
+    config = Config()
+    problem = sandbox_problem()
+    if problem is None:
+        config.Execute.kernel_manager_class = SandboxedKernelManager
+    else:
+        out(f"note: no sandbox on this machine ({problem}); the notebook runs unconfined.")
+    results = Validator(config=config).validate(str(path))
     if results.get("type_changed"):
         out(f"{path}: some cells changed type; restore them from the released lesson.")
         return 1
@@ -179,12 +194,18 @@ def main(argv: list[str] | None = None) -> int:
         "--full",
         action="store_true",
         help="run every notebook whole and at full size (the default stops after the last "
-        "graded cell, in the mode the lesson's tests prove)",
+        "graded cell, in quick mode, where the round trips prove the graded cells)",
     )
     check = commands.add_parser("check", help="run a notebook's public tests")
     check.add_argument("notebook", type=Path)
     args = parser.parse_args(argv)
     if args.command == "autograde":
+        from course_tools.sandbox import UNSANDBOXED_ENV, refusal, sandbox_problem
+
+        problem = None if os.environ.get(UNSANDBOXED_ENV) == "1" else sandbox_problem()
+        if problem is not None:
+            print(refusal(problem), file=sys.stderr)
+            return 2
         summary = autograde_all(args.course.resolve(), args.lessons or None, full=args.full)
         return 1 if summary["failed"] else 0
     return check_notebook(args.notebook)

@@ -8,14 +8,27 @@ and a short cell timeout so that runaway cells cost seconds, not minutes.
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from course_tools.course_copy import autograde, make_course, release, solution_answers, submit
+import rnn_lib
+from course_tools.course_copy import (
+    GradeReport,
+    autograde,
+    make_course,
+    release,
+    solution_answers,
+    submit,
+)
 from course_tools.grading import autograde_all, incidents
+from course_tools.sandbox import UNSANDBOXED_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -254,3 +267,116 @@ def test_huge_output_is_graded_and_bounded(course, answers):
     assert (report.score, report.max_score) == (FULL, FULL)
     autograded = next((course / "autograded" / "flooder" / LESSON).glob("*.ipynb"))
     assert autograded.stat().st_size < 3_000_000, "the flood was stored in the notebook"
+
+
+SNOOP = """
+import glob, json, os, socket
+
+def attempt(action):
+    try:
+        action()
+        return "done"
+    except Exception as error:
+        return type(error).__name__
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read(100)
+
+def append(path, text):
+    with open(path, "a") as f:
+        f.write(text)
+
+def connect(host, port):
+    socket.create_connection((host, port), timeout=2).close()
+
+course, port, planted = {course!r}, {port}, {planted!r}
+print(json.dumps({{
+    "solutions": attempt(lambda: read(glob.glob(course + "/solutions/*/*.ipynb")[0])),
+    "gradebook": attempt(lambda: read(course + "/gradebook.db")),
+    "gradebook_write": attempt(lambda: append(course + "/gradebook.db", "forged")),
+    "others": attempt(lambda: read(glob.glob(course + "/submitted/*/*/*.ipynb")[0])),
+    "rnn_lib_write": attempt(lambda: append(planted, "print('first!')")),
+    "loopback": attempt(lambda: connect("127.0.0.1", port)),
+    "outside": attempt(lambda: connect("10.255.255.1", 80)),
+}}))
+"""
+
+
+@dataclass
+class Snooped:
+    """What a snooping cell managed, seen from inside (its report) and from outside."""
+
+    attempts: dict[str, str]  # attempt -> "done" or the error's name
+    planted: bool  # a module appeared in rnn_lib
+    forged: bool  # the real gradebook holds the snooper's mark
+    connected: bool  # the grader's host accepted a connection from the kernel
+    report: GradeReport
+
+
+def snoop(course, answers, student) -> Snooped:
+    planted = Path(rnn_lib.__file__).parent / "_planted_by_a_learner.py"
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(0)
+        port = server.getsockname()[1]
+        source = SNOOP.format(course=str(course), port=port, planted=str(planted))
+        try:
+            report = grade(course, student, answers, insert_cell(source, "test_vocabulary"))
+        finally:
+            was_planted = planted.exists()
+            planted.unlink(missing_ok=True)
+        try:
+            server.accept()[0].close()
+            connected = True
+        except BlockingIOError:
+            connected = False
+    autograded = nbformat.read(
+        next((course / "autograded" / student / LESSON).glob("*.ipynb")), as_version=4
+    )
+    (cell,) = [cell for cell in autograded.cells if cell.source == source]
+    printed = "".join(output.get("text", "") for output in cell.outputs)
+    assert printed.startswith('{"solutions"'), f"the snooping cell printed: {cell.outputs}"
+    forged = b"forged" in (course / "gradebook.db").read_bytes()
+    return Snooped(json.loads(printed), was_planted, forged, connected, report)
+
+
+@pytest.mark.sandbox
+def test_the_grading_kernel_sees_and_reaches_nothing_outside_its_sandbox(course, answers):
+    submit(course, LESSON, "honest-neighbour", answers)  # another student's submission
+    seen = snoop(course, answers, "snooper")
+    # A write to the gradebook's path lands, at most, in the sandbox's private /tmp (the
+    # test's course lives under /tmp): the real gradebook is what counts.
+    reads = {name: result for name, result in seen.attempts.items() if name != "gradebook_write"}
+    assert "done" not in reads.values(), f"got through: {seen.attempts}"  # else an error's name
+    assert not seen.planted, "the kernel planted a module in rnn_lib"
+    assert not seen.forged and not seen.connected
+    assert (seen.report.score, seen.report.max_score) == (FULL, FULL)
+    (neighbour,) = autograde(course, LESSON, "honest-neighbour").values()
+    assert (neighbour.score, neighbour.max_score) == (FULL, FULL)
+
+
+def test_without_the_sandbox_the_snooping_row_would_fail(course, answers, monkeypatch):
+    """The row above bites: unconfined, the same cell reads, plants, forges and connects."""
+    monkeypatch.setenv(UNSANDBOXED_ENV, "1")
+    submit(course, LESSON, "neighbour-of-the-unconfined", answers)
+    seen = snoop(course, answers, "unconfined-snooper")
+    got_through = {name for name, result in seen.attempts.items() if result == "done"}
+    assert {"solutions", "gradebook", "others", "rnn_lib_write", "loopback"} <= got_through
+    assert seen.planted and seen.forged and seen.connected
+
+
+@pytest.mark.sandbox
+def test_fork_bomb_and_memory_hog_cost_no_points(course, answers):
+    bomb = "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(600)"
+    hog = "chunks = []\nwhile True:\n    chunks.append(b'x' * 2**28)"
+    transform_bomb = insert_cell(bomb, "test_vocabulary")
+    transform_hog = insert_cell(hog, "test_pad_and_mask")
+
+    def both(notebook):
+        transform_bomb(notebook)
+        transform_hog(notebook)
+
+    start = time.perf_counter()
+    report = grade(course, "exhauster", answers, both)
+    assert (report.score, report.max_score) == (FULL, FULL), report.cells
+    assert time.perf_counter() - start < 4 * CELL_TIMEOUT + 120
