@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from course_tools.course_copy import make_course, release, solution_answers, submit
-from course_tools.environment import prepare_environment, quick_mode
+from course_tools.environment import environment, prepare_environment, quick_mode
 from course_tools.grading import autograde_all
 from course_tools.notebooks import execute
 from course_tools.sandbox import UNSANDBOXED_ENV
@@ -64,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(shutil.copytree(solution.parent, Path(scratch) / "bare")) / solution.name
         bare = [execute(copy, quick=True, store=False) for _ in range(args.bare_runs)]
-        sandboxed = seconds_per_notebook(Path(scratch) / "sandboxed")
-        os.environ[UNSANDBOXED_ENV] = "1"
-        unconfined = seconds_per_notebook(Path(scratch) / "unconfined")
-        del os.environ[UNSANDBOXED_ENV]
+        with environment(**{UNSANDBOXED_ENV: None}):
+            sandboxed = seconds_per_notebook(Path(scratch) / "sandboxed")
+        with environment(**{UNSANDBOXED_ENV: "1"}):
+            unconfined = seconds_per_notebook(Path(scratch) / "unconfined")
     result = {
         "lesson": args.lesson,
         "students": args.students,

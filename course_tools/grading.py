@@ -12,7 +12,6 @@ Command line (``python -m course_tools``, which the Makefile calls)::
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -200,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("notebook", type=Path)
     args = parser.parse_args(argv)
     if args.command == "autograde":
-        from course_tools.sandbox import UNSANDBOXED_ENV, refusal, sandbox_problem
+        from course_tools.sandbox import grading_refusal
 
-        problem = None if os.environ.get(UNSANDBOXED_ENV) == "1" else sandbox_problem()
-        if problem is not None:
-            print(refusal(problem), file=sys.stderr)
+        refused = grading_refusal()
+        if refused is not None:
+            print(refused, file=sys.stderr)
             return 2
         summary = autograde_all(args.course.resolve(), args.lessons or None, full=args.full)
         return 1 if summary["failed"] else 0

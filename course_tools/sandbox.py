@@ -53,10 +53,11 @@ __all__ = [
     "Limits",
     "SandboxedKernelManager",
     "kernel_environment",
+    "grading_refusal",
     "readable_paths",
-    "refusal",
     "sandbox_command",
     "sandbox_problem",
+    "unconfined",
 ]
 
 #: Folders of the system a Python kernel needs, bound read-only where they exist.
@@ -355,8 +356,18 @@ def sandbox_problem() -> str | None:
     return None
 
 
-def refusal(problem: str) -> str:
-    """What to tell an instructor whose machine cannot make a sandbox."""
+def unconfined() -> bool:
+    """Whether the instructor asked to grade without a sandbox (:data:`UNSANDBOXED_ENV`)."""
+    return os.environ.get(UNSANDBOXED_ENV) == "1"
+
+
+def grading_refusal() -> str | None:
+    """Why learner code must not run here (no sandbox, no override); ``None``: it may."""
+    if unconfined():
+        return None
+    problem = _cached_problem()
+    if problem is None:
+        return None
     return (
         f"Refusing to run learner code without a sandbox: {problem}. Grade on a Linux "
         "machine with bubblewrap (the course's CI class has it), or, for submissions you "
@@ -395,11 +406,11 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         argv = super().format_kernel_cmd(extra_arguments)
-        if os.environ.get(UNSANDBOXED_ENV) == "1":
+        refused = grading_refusal()
+        if refused is not None:
+            raise RuntimeError(refused)
+        if unconfined():
             return argv
-        problem = _cached_problem()
-        if problem is not None:
-            raise RuntimeError(refusal(problem))
         argv[0] = shutil.which(argv[0]) or argv[0]
         workdir = Path(self._launch_args.get("cwd") or os.getcwd()).resolve()
         if self.kernel_spec is not None:

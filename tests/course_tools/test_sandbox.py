@@ -26,21 +26,25 @@ from course_tools.sandbox import ControlGroup, Limits, SandboxedKernelManager, s
 pytestmark = pytest.mark.sandbox  # skipped where no sandbox can be made, except under CI
 
 
-def run_sandboxed(code: str, workdir: Path, limits: Limits) -> tuple[int, str]:
-    """Run Python ``code`` in the sandbox (in a control group of its own): (returncode, out)."""
+def run_sandboxed(argv: list[str], workdir: Path, limits: Limits, **environ):
+    """Run ``argv`` in the sandbox, in a control group of its own; the finished process.
+
+    ``environ`` adds variables to the grader's environment that the sandbox filters.
+    """
     cgroup = ControlGroup.create(limits, f"rnn-test-{workdir.name}")
     try:
         command = sandbox_command(
-            [sys.executable, "-c", textwrap.dedent(code)],
-            workdir=workdir,
-            limits=limits,
-            cgroup=cgroup,
+            argv, workdir=workdir, limits=limits, cgroup=cgroup, environ={**os.environ, **environ}
         )
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     finally:
         cgroup.remove()
     assert not any(folder.exists() for folder in cgroup.folders), "control group left behind"
-    return result.returncode, result.stdout + result.stderr
+    return result
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-c", textwrap.dedent(code)]
 
 
 PROBE = """
@@ -96,21 +100,9 @@ def test_a_sandboxed_process_sees_only_python_rnn_lib_and_its_folders(tmp_path):
     secret.write_text("grades")
     work = tmp_path / "work"
     work.mkdir()
-    code = PROBE + "\n"
     with socket.create_server(("127.0.0.1", 0)) as server:  # the grader's host listens
-        port = server.getsockname()[1]
-        argv = [sys.executable, "-c", code, str(PROJECT_ROOT), str(secret), str(port)]
-        cgroup = ControlGroup.create(Limits(), f"rnn-test-{tmp_path.name}")
-        try:
-            command = sandbox_command(
-                argv,
-                workdir=work,
-                cgroup=cgroup,
-                environ={**os.environ, "GRADER_SECRET": "x", "RNN_COURSE_SEED_OFFSET": "3"},
-            )
-            result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-        finally:
-            cgroup.remove()
+        argv = [*python(PROBE), str(PROJECT_ROOT), str(secret), str(server.getsockname()[1])]
+        result = run_sandboxed(argv, work, Limits(), GRADER_SECRET="x", RNN_COURSE_SEED_OFFSET="3")
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen["uid"] == sandbox.SANDBOX_UID
@@ -138,9 +130,9 @@ def test_processes_and_memory_are_limited_for_the_whole_sandbox(tmp_path):
         pass
     print(children)
     """
-    code, out = run_sandboxed(fork_bomb, tmp_path, Limits(processes=64))
-    assert code == 0, out
-    assert int(out.split()[0]) < 64, "the process limit did not hold"
+    result = run_sandboxed(python(fork_bomb), tmp_path, Limits(processes=64))
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[0]) < 64, "the process limit did not hold"
 
     hog = """
     chunks = []
@@ -148,8 +140,9 @@ def test_processes_and_memory_are_limited_for_the_whole_sandbox(tmp_path):
         chunks.append(b"x" * (100 * 2**20))  # 4 GB in 100 MB steps, every page written
     print("allocated it all")
     """
-    code, out = run_sandboxed(hog, tmp_path, Limits(memory_bytes=2**30))
-    assert "allocated it all" not in out and code != 0, "the memory limit did not hold"
+    result = run_sandboxed(python(hog), tmp_path, Limits(memory_bytes=2**30))
+    assert "allocated it all" not in result.stdout, "the memory limit did not hold"
+    assert result.returncode != 0, "the memory limit did not hold"
 
 
 def test_a_sandboxed_kernel_is_interrupted_restarted_and_cleaned_up(tmp_path):
@@ -195,7 +188,7 @@ def test_make_autograde_refuses_without_a_sandbox_unless_told_to(monkeypatch, tm
     from course_tools import grading
 
     monkeypatch.delenv(sandbox.UNSANDBOXED_ENV, raising=False)
-    monkeypatch.setattr(sandbox, "sandbox_problem", lambda: "no user namespaces here")
+    monkeypatch.setattr(sandbox, "_cached_problem", lambda: "no user namespaces here")
     assert grading.main(["autograde", "--course", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "Refusing to run learner code without a sandbox: no user namespaces here" in error
