@@ -84,7 +84,8 @@ print(json.dumps({
     "home": os.path.exists("/root/.bash_history") or os.path.exists("/root/.ssh"),
     "shadow": readable("/etc/shadow"),
     "workdir_writable": writable("scratch.txt"),
-    "root_writable": writable("/planted.txt") or writable(os.path.join(root, "planted.txt")),
+    "root_writable": writable("/planted.txt"),
+    "project_write": writable(os.path.join(root, "planted_by_the_sandbox.txt")),
     "tmp_writable": writable("/tmp/scratch.txt"),
     "secret_variable": "GRADER_SECRET" in os.environ,
     "course_variable": os.environ.get("RNN_COURSE_SEED_OFFSET"),
@@ -110,6 +111,10 @@ def test_a_sandboxed_process_sees_only_python_rnn_lib_and_its_folders(tmp_path):
     assert not seen["solutions"] and not seen["course_tools"], "the course beyond rnn_lib"
     assert not seen["secret_file"] and not seen["home"] and not seen["shadow"]
     assert seen["workdir_writable"] and seen["tmp_writable"] and not seen["root_writable"]
+    # A write to the project's path fails, or lands in the sandbox's private /tmp when the
+    # project itself lives under /tmp (as in CI's clones): the real folder gets nothing.
+    planted = PROJECT_ROOT / "planted_by_the_sandbox.txt"
+    assert not planted.exists(), f"wrote into the project ({seen['project_write']})"
     assert (work / "scratch.txt").exists(), "the working folder is the real one"
     assert not seen["secret_variable"] and seen["course_variable"] == "3"
     assert not seen["loopback"] and not seen["outside"], "no network at all"
