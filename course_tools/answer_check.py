@@ -75,13 +75,43 @@ def load_bugs(lesson: str, path: Path | None = None) -> list[Bug]:
         lesson: the lesson folder's name.
         path: another module to read them from (its ``BUGS`` list), e.g. a test's own.
     """
+    module = _bugs_module(lesson, path)
+    return module.BUGS if module else []
+
+
+def cross_checked_bug(lesson: str, path: Path | None = None) -> Bug:
+    """The typical mistake of ``lesson`` that the tests also grade through real nbgrader.
+
+    A lesson's bugs module names it (``CROSS_CHECKED``) where its first mistake would make
+    that round trip re-run the lesson's longest test in full: the one named fails that
+    test before it trains, and the gradebook must agree with the in-kernel verdicts all
+    the same. Otherwise it is the lesson's first mistake.
+
+    Args:
+        lesson: the lesson folder's name.
+        path: another module to read it from, as for :func:`load_bugs`.
+
+    Raises:
+        ValueError: if ``CROSS_CHECKED`` names no mistake of the lesson.
+    """
+    module = _bugs_module(lesson, path)
+    name = getattr(module, "CROSS_CHECKED", None)
+    if name is None:
+        return module.BUGS[0]
+    named = [bug for bug in module.BUGS if bug.name == name]
+    if not named:
+        raise ValueError(f"{lesson}: CROSS_CHECKED names no mistake of the lesson: {name!r}")
+    return named[0]
+
+
+def _bugs_module(lesson: str, path: Path | None):
     path = Path(path) if path else BUGS_DIR / f"bugs_{lesson}.py"
     if not path.exists():
-        return []
+        return None
     spec = importlib.util.spec_from_file_location(f"bugs_{lesson}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.BUGS
+    return module
 
 
 # ----------------------------------------------------------------------------- cell names

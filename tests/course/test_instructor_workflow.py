@@ -16,7 +16,8 @@ from course_tools.course_copy import SOLUTIONS, make_course, release, solution_a
 from course_tools.grading import autograde_all, check_notebook, nbgrader_api
 from course_tools.nbgrader_plugins import HIDDEN_TESTS, NOT_RERUN_KEY, NOT_RERUN_NOTE
 
-pytestmark = pytest.mark.slow
+# One worker grades the class of the module fixture (22 s) and runs every test that reads it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instructor-workflow")]
 
 LESSON = "01_sequence_data"
 SOLUTION = SOLUTIONS / LESSON / f"{LESSON}.ipynb"

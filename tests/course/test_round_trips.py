@@ -33,6 +33,7 @@ from course_tools.answer_check import (
     assert_same_grades,
     assert_typical_mistake,
     autograde_solution_and_mistakes,
+    cross_checked_bug,
     load_bugs,
 )
 from course_tools.course_copy import (
@@ -206,11 +207,6 @@ def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(lesson, bug, g
     report = in_kernel_report(graded_solutions(lesson).checks, bug)
     print(f"ANSWER CHECK {lesson} {bug.name}: {report.score:g}/{report.max_score:g}")
     assert_typical_mistake(report, bug)
-
-
-def cross_checked_bug(lesson: str) -> Bug:
-    """The mistake a lesson grades through real nbgrader too: its first one."""
-    return load_bugs(lesson)[0]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,11 @@
 
 from course_tools.course_copy import Bug
 
+# The mistake the tests also grade through real nbgrader (course_tools.answer_check.
+# cross_checked_bug). The first one would re-train both memory models (about 25 s) in that
+# round trip; with this one their training stops at the first batch, on the output's shape.
+CROSS_CHECKED = "memory-model-returns-sequences"
+
 BUGS = [
     Bug(
         name="gate-order-icfo",

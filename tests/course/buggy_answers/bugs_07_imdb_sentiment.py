@@ -2,6 +2,11 @@
 
 from course_tools.course_copy import Bug
 
+# The mistake the tests also grade through real nbgrader (course_tools.answer_check.
+# cross_checked_bug). The first one would re-run both training tests (about 45 s) in that
+# round trip; this one fails them on the callbacks' assert, before anything trains.
+CROSS_CHECKED = "early-stopping-on-training-loss"
+
 BUGS = [
     Bug(
         name="validates-on-the-test-set",
