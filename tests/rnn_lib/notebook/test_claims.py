@@ -113,30 +113,38 @@ def test_seed_offset_shifts_every_seed(monkeypatch):
 
 @pytest.mark.slow
 def test_setup_notebook_applies_the_thread_count_and_the_offset_to_keras():
+    # One process per environment (each imports TensorFlow, seconds apiece): the first seed
+    # through setup_notebook, any further one through seed_everything in the same process.
     code = (
         "import sys\n"
-        "from rnn_lib.notebook import setup_notebook\n"
-        "setup_notebook(seed=int(sys.argv[1]))\n"
+        "from rnn_lib.notebook import seed_everything, setup_notebook\n"
+        "seeds = [int(seed) for seed in sys.argv[1:]]\n"
+        "setup_notebook(seed=seeds[0])\n"
         "import keras, tensorflow as tf\n"
+        "draws = []\n"
+        "for seed in seeds:\n"
+        "    seed_everything(seed)\n"
+        "    draws.append(float(keras.random.uniform((1,))[0]))\n"
         "print(tf.config.threading.get_intra_op_parallelism_threads(),"
-        " tf.config.threading.get_inter_op_parallelism_threads(),"
-        " float(keras.random.uniform((1,))[0]))\n"
+        " tf.config.threading.get_inter_op_parallelism_threads(), *draws)\n"
     )
 
-    def run(env, seed=2):
+    def run(env, *seeds):
         import os
 
         full_env = {k: v for k, v in os.environ.items() if k not in (SEED_OFFSET_ENV, THREADS_ENV)}
         out = subprocess.run(
-            [sys.executable, "-c", code, str(seed)], env={**full_env, **env},
+            [sys.executable, "-c", code, *map(str, seeds)], env={**full_env, **env},
             capture_output=True, text=True, check=True,
         )
-        intra, inter, draw = out.stdout.split()
-        return int(intra), int(inter), draw
+        intra, inter, *draws = out.stdout.split()
+        return int(intra), int(inter), draws
 
-    default = run({})
-    perturbed = run({THREADS_ENV: "1", SEED_OFFSET_ENV: "1"})
+    default = run({}, 2, 1, 2)
+    perturbed = run({THREADS_ENV: "1", SEED_OFFSET_ENV: "1"}, 2)
     assert default[:2] == (0, 0), "by default TensorFlow chooses its thread counts"
     assert perturbed[:2] == (1, 1)
-    assert perturbed[2] != default[2], "the offset must change what Keras draws"
-    assert run({SEED_OFFSET_ENV: "-1"})[2] == run({}, seed=1)[2], "offset -1 on seed 2 is seed 1"
+    (seed_2, seed_1, seed_2_again), (perturbed_2,) = default[2], perturbed[2]
+    assert seed_2_again == seed_2 != seed_1, "seeding again must repeat Keras' draws"
+    assert perturbed_2 != seed_2, "the offset must change what Keras draws"
+    assert run({SEED_OFFSET_ENV: "-1"}, 2)[2] == [seed_1], "offset -1 on seed 2 is seed 1"
