@@ -172,6 +172,12 @@ def test_every_buggy_answer_is_an_edit_that_still_applies_to_its_solution(lesson
     compile(wrong, f"{lesson}-{bug.name}", "exec")  # a mistake in the logic, not a syntax error
 
 
+def test_every_lesson_cross_checks_one_of_its_own_mistakes():
+    # cheap (no grading): a CROSS_CHECKED left behind by a renamed mistake fails here
+    for lesson in LESSONS:
+        assert cross_checked_bug(lesson) in load_bugs(lesson)
+
+
 def test_a_bug_whose_passage_left_the_solution_fails_loudly():
     bug = Bug("stale", "cell", (("x + 1", "x - 1"),), "test", "message")
     assert bug.apply("y = x + 1\n") == "y = x - 1\n"

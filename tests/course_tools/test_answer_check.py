@@ -22,6 +22,7 @@ from course_tools.answer_check import (
     cell_names,
     cells_to_rerun,
     check_notebook,
+    cross_checked_bug,
     load_bugs,
     restore_plan,
     stale_reads,
@@ -137,11 +138,24 @@ def bugs():
     return {bug.name: bug for bug in load_bugs(LESSON)}
 
 
-def write_bugs(path, bugs):
+def write_bugs(path, bugs, cross_checked=None):
     """A bugs module (as tests/course/buggy_answers/ holds) listing ``bugs``."""
     listed = ",\n    ".join(repr(bug) for bug in bugs)
-    path.write_text(f"from course_tools.course_copy import Bug\n\nBUGS = [\n    {listed},\n]\n")
+    named = f"CROSS_CHECKED = {cross_checked!r}\n" if cross_checked else ""
+    path.write_text(
+        f"from course_tools.course_copy import Bug\n\n{named}BUGS = [\n    {listed},\n]\n"
+    )
     return path
+
+
+def test_the_cross_checked_mistake_is_the_named_one_or_the_first(tmp_path, bugs):
+    first, second = bugs["target-inside-window"], bugs["no-feature-axis"]
+    assert cross_checked_bug(LESSON, write_bugs(tmp_path / "a.py", [first, second])) == first
+    named = write_bugs(tmp_path / "b.py", [first, second], cross_checked=second.name)
+    assert cross_checked_bug(LESSON, named) == second
+    stale = write_bugs(tmp_path / "c.py", [first], cross_checked="renamed-since")
+    with pytest.raises(ValueError, match="names no mistake of the lesson"):
+        cross_checked_bug(LESSON, stale)
 
 
 @pytest.fixture(scope="module")
