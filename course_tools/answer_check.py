@@ -82,22 +82,20 @@ def load_bugs(lesson: str, path: Path | None = None) -> list[Bug]:
 def cross_checked_bug(lesson: str, path: Path | None = None) -> Bug:
     """The typical mistake of ``lesson`` that the tests also grade through real nbgrader.
 
-    A lesson's bugs module names it (``CROSS_CHECKED``) where its first mistake would make
-    that round trip re-run the lesson's longest test in full: the one named fails that
-    test before it trains, and the gradebook must agree with the in-kernel verdicts all
-    the same. Otherwise it is the lesson's first mistake.
+    The one its bugs module names ``CROSS_CHECKED``, else its first. Lessons name one
+    where the first would re-run their longest test in full in that round trip.
 
     Args:
         lesson: the lesson folder's name.
         path: another module to read it from, as for :func:`load_bugs`.
 
     Raises:
-        ValueError: if ``CROSS_CHECKED`` names no mistake of the lesson.
+        ValueError: if the lesson has no mistakes, or ``CROSS_CHECKED`` names none of them.
     """
     module = _bugs_module(lesson, path)
-    name = getattr(module, "CROSS_CHECKED", None)
-    if name is None:
-        return module.BUGS[0]
+    if module is None or not module.BUGS:
+        raise ValueError(f"{lesson}: no typical mistakes to cross-check")
+    name = getattr(module, "CROSS_CHECKED", module.BUGS[0].name)
     named = [bug for bug in module.BUGS if bug.name == name]
     if not named:
         raise ValueError(f"{lesson}: CROSS_CHECKED names no mistake of the lesson: {name!r}")

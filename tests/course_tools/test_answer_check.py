@@ -156,6 +156,8 @@ def test_the_cross_checked_mistake_is_the_named_one_or_the_first(tmp_path, bugs)
     stale = write_bugs(tmp_path / "c.py", [first], cross_checked="renamed-since")
     with pytest.raises(ValueError, match="names no mistake of the lesson"):
         cross_checked_bug(LESSON, stale)
+    with pytest.raises(ValueError, match="no typical mistakes"):
+        cross_checked_bug(LESSON, tmp_path / "missing.py")
 
 
 @pytest.fixture(scope="module")
