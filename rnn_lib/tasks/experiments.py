@@ -29,6 +29,12 @@ from rnn_lib.notebook import seed_everything
 
 History = dict[str, list[float]]
 
+#: Samples per batch when :func:`train_model` evaluates the validation data. Evaluation
+#: takes no gradient step, so its batch size changes no weight and no accuracy, only
+#: how many steps it takes: with the training batch size (16 in lessons 04-05) the
+#: validation pass took about an eighth of every epoch.
+VALIDATION_BATCH_SIZE = 1000
+
 
 def adding_classification(
     num_samples: int, length: int, *, seed: int = 0
@@ -123,7 +129,8 @@ def train_model(
         y: training targets, shape ``(num_samples, ...)``.
         validation_data: ``(x_val, y_val)``, evaluated after every epoch.
         epochs: how many epochs.
-        batch_size: samples per gradient step.
+        batch_size: samples per gradient step (validation goes by
+            :data:`VALIDATION_BATCH_SIZE`, which changes no result).
         seed: when given, :func:`rnn_lib.notebook.seed_everything` runs first, so the
             shuffling (and any dropout) repeats exactly.
         on_epoch_end: called as ``on_epoch_end(epoch, model)`` after each epoch
@@ -163,6 +170,7 @@ def train_model(
         validation_data=validation_data,
         epochs=epochs,
         batch_size=batch_size,
+        validation_batch_size=VALIDATION_BATCH_SIZE,
         callbacks=[timer],
         verbose=verbose,
     )

@@ -12,6 +12,7 @@ import pytest
 from rnn_lib.data.synthetic import adding_problem
 from rnn_lib.notebook.timing import format_seconds
 from rnn_lib.tasks.experiments import (
+    VALIDATION_BATCH_SIZE,
     adding_classification,
     build_sequence_classifier,
     format_table,
@@ -77,6 +78,27 @@ def test_train_model_returns_history_and_seconds_per_epoch():
     assert again == history  # seeded: identical, metric for metric
     with pytest.raises(ValueError):
         train_model(build_sequence_classifier(keras.layers.GRU, 2, 6), X, y, epochs=0)
+
+
+def test_train_model_validates_in_large_batches_with_the_same_accuracy(monkeypatch):
+    X, y = adding_classification(64, 6, seed=0)
+    X_val, y_val = adding_classification(300, 6, seed=1)
+    keras.utils.set_random_seed(0)
+    model = build_sequence_classifier(keras.layers.GRU, 4, 6)
+    passed = {}
+    fit = model.fit
+
+    def spy(*args, **kwargs):
+        passed.update(kwargs)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(model, "fit", spy)
+    history, _ = train_model(model, X, y, validation_data=(X_val, y_val), epochs=2, batch_size=16)
+    assert passed["batch_size"] == 16 and passed["validation_batch_size"] == VALIDATION_BATCH_SIZE
+    assert VALIDATION_BATCH_SIZE >= 1000  # lessons 04-05 validate on 1,000 sequences: one step
+    # evaluated 16 at a time, the trained model gets the same accuracy: same predictions, same count
+    _, accuracy = model.evaluate(X_val, y_val, batch_size=16, verbose=0)
+    assert round(accuracy * len(y_val)) == round(history["val_accuracy"][-1] * len(y_val))
 
 
 def test_plot_learning_curves_draws_every_run_and_reference():
