@@ -7,7 +7,10 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
   kernel (``os._exit``, a crash, out of memory) or keeps running after the timeout
   interrupt (an infinite loop that ignores SIGINT), it records an error in that
   cell, restarts the kernel, replays the cells that had succeeded, and goes on, so
-  every other exercise is still graded. It also caps each cell's output while it
+  every other exercise is still graded. A kernel that stops sending output after its
+  reply (a cell that sends itself SIGSTOP, a memory hog thrashing at its limit) made
+  nbclient raise and nbgrader drop the whole submission; it is handled the same way.
+  It also caps each cell's output while it
   arrives, so printing 10**7 lines cannot exhaust the grader's memory.
 - :class:`StderrToStdout` moves stderr text in graded cells to stdout. nbgrader
   scores a test cell 0 when anything reaches stderr, so a correct answer that
@@ -18,9 +21,8 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
 :class:`ResilientExecute` also stops after the last graded cell (nothing after it can
 change a score) unless ``run_whole_notebook`` is set.
 
-None of this is a sandbox: learners' code runs with the grader's permissions (see
-the README's security section). The instructor's command line is
-:mod:`course_tools.grading`.
+None of this confines learners' code: the sandbox the kernels run in is
+:mod:`course_tools.sandbox`. The instructor's command line is :mod:`course_tools.grading`.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from __future__ import annotations
 import re
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -148,6 +150,22 @@ class ResilientExecute(Execute):
             )
             self._incident(f"kernel died in cell {cell_index}")
             await self._restart_and_replay()
+            return cell
+        except CellTimeoutError:
+            # raised only after the reply (real, or nbclient's own on a timeout) while the
+            # kernel's last outputs never came: it is frozen (SIGSTOP, thrashing)
+            cell.outputs.append(
+                _error_output(
+                    TIMED_OUT,
+                    f"The kernel stopped sending output for {self.iopub_timeout} s while "
+                    "running this cell. The grader restarted it if it no longer answered and "
+                    "re-ran the earlier cells; later cells were graded as usual.",
+                )
+            )
+            self._incident(f"no output from the kernel after cell {cell_index}")
+            if not await self._kernel_answers():
+                self._incident(f"kernel frozen after cell {cell_index}: restarted")
+                await self._restart_and_replay()
             return cell
         errors = [o.ename for o in cell.outputs if o.output_type == "error"]
         if TIMED_OUT in errors:

@@ -40,6 +40,8 @@ CELL_TIMEOUT = 20
 # is restarted after PROBE_TIMEOUT.
 TEST_CELL_TIMEOUT = 3
 PROBE_TIMEOUT = 2
+# The frozen-kernel row's timeout for every cell but the set-up, and for the last outputs.
+FROZEN_CELL_TIMEOUT = 5
 
 
 def released_course(folder):
@@ -201,6 +203,26 @@ def test_killed_kernel_in_own_cell_is_graded_normally(course, answers):
     kill = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
     report = grade(course, "killer", answers, insert_cell(kill, "test_pad_and_mask"))
     assert (report.score, report.max_score) == (FULL, FULL), report.cells
+
+
+def test_frozen_kernel_in_own_cell_is_graded_normally(tmp_path, answers):
+    # A kernel that stops itself sends neither a reply nor its last outputs: nbclient raised
+    # "Timeout waiting for IOPub output" and nbgrader dropped the whole submission. Short
+    # timeouts in a course of its own keep this row cheap: lesson 01's cells other than its
+    # set-up take about a second, and its outputs arrive at once.
+    course = released_course(tmp_path)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(
+            "c.ResilientExecute.timeout_func = lambda cell: "
+            f"{CELL_TIMEOUT} if cell.metadata.get('nbgrader', {{}}).get('grade_id') == 'setup' "
+            f"else {FROZEN_CELL_TIMEOUT}\n"
+            f"c.ResilientExecute.iopub_timeout = {FROZEN_CELL_TIMEOUT}\n"
+        )
+    freeze = "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"
+    report = grade(course, "freezer", answers, insert_cell(freeze, "test_vocabulary"))
+    assert (report.score, report.max_score) == (FULL, FULL), report.cells
+    (incident, restart) = incidents(course / "autograded" / "freezer" / LESSON)
+    assert incident.startswith("no output from the kernel") and "restarted" in restart
 
 
 def test_broken_submissions_never_stop_the_others(tmp_path, answers):
