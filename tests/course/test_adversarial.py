@@ -40,21 +40,35 @@ CELL_TIMEOUT = 20
 # is restarted after PROBE_TIMEOUT.
 TEST_CELL_TIMEOUT = 3
 PROBE_TIMEOUT = 2
-# The frozen-kernel row's timeout for every cell but the set-up, and for the last outputs.
-FROZEN_CELL_TIMEOUT = 5
+# Lesson 01's other cells take about a second at most, and their outputs arrive at once: the
+# rows that only need runaway or frozen cells stopped grade in a course that waits this long
+# for any cell but the set-up, and for a cell's last outputs. (The fork bomb and the memory
+# hog keep CELL_TIMEOUT: forking a TensorFlow kernel 256 times takes longer than this.)
+SHORT_CELL_TIMEOUT = 5
 
 
-def released_course(folder):
-    """A course copy of lesson 01, released, with the short timeouts."""
+def released_course(folder, other_cells=CELL_TIMEOUT, iopub=None):
+    """A course copy of lesson 01, released, with short timeouts.
+
+    Args:
+        folder: where the course goes.
+        other_cells: the timeout of every cell but the set-up (CELL_TIMEOUT) and the
+            test cells (TEST_CELL_TIMEOUT).
+        iopub: how long to wait for a cell's last outputs (the course's minute if None).
+    """
     root = make_course(folder / "course", [LESSON])
     with open(root / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.ResilientExecute.timeout = {CELL_TIMEOUT}\n")
         config.write(
             "c.ResilientExecute.timeout_func = lambda cell: "
             f"{TEST_CELL_TIMEOUT} if cell.metadata.get('nbgrader', {{}}).get('grade') "
-            f"and not cell.metadata['nbgrader'].get('solution') else {CELL_TIMEOUT}\n"
+            f"and not cell.metadata['nbgrader'].get('solution') else {CELL_TIMEOUT} "
+            f"if cell.metadata.get('nbgrader', {{}}).get('grade_id') == 'setup' "
+            f"else {other_cells}\n"
         )
         config.write(f"c.ResilientExecute.probe_timeout = {PROBE_TIMEOUT}\n")
+        if iopub is not None:
+            config.write(f"c.ResilientExecute.iopub_timeout = {iopub}\n")
     release(root, LESSON)
     return root
 
@@ -63,6 +77,13 @@ def released_course(folder):
 def course(tmp_path_factory):
     """One released course per worker: each test submits a student of its own."""
     return released_course(tmp_path_factory.mktemp("adversarial"))
+
+
+@pytest.fixture(scope="module")
+def short_course(tmp_path_factory):
+    """The same, with SHORT_CELL_TIMEOUT for the cells other than the set-up and the tests."""
+    folder = tmp_path_factory.mktemp("adversarial-short")
+    return released_course(folder, other_cells=SHORT_CELL_TIMEOUT, iopub=SHORT_CELL_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -120,21 +141,23 @@ def test_stderr_and_warnings_do_not_cost_points(course, answers):
 
 
 @pytest.mark.parametrize("ignore_sigint", [False, True], ids=["interruptible", "sigint-ignored"])
-def test_infinite_loop_costs_only_its_exercise(course, answers, ignore_sigint):
+def test_infinite_loop_costs_only_its_exercise(short_course, answers, ignore_sigint):
     # The first exercise loops, so every later exercise needs a kernel that recovered.
     looping = dict(answers)
     looping["make_windows"] = (
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ignore_sigint else ""
     ) + "def make_windows(series, window, horizon=1):\n    while True:\n        pass\n"
     start = time.perf_counter()
-    report = grade(course, f"looping-{'deaf' if ignore_sigint else 'interruptible'}", looping)
+    student = f"looping-{'deaf' if ignore_sigint else 'interruptible'}"
+    report = grade(short_course, student, looping)
     elapsed = time.perf_counter() - start
     assert report.cells["test_make_windows"][0] == 0
     assert report.cells["test_make_windows_hidden"][0] == 0
     assert (report.score, report.max_score) == (FULL - 3, FULL), report.cells
     assert "CellTimeoutError" in report.outputs["test_make_windows"]
-    # two looping test cells, each stopped at the timeout (plus probe, restart and replay)
-    assert elapsed < 2 * TEST_CELL_TIMEOUT + 120
+    # two looping test cells and a demonstration, each stopped at its timeout (plus probe,
+    # restart and replay)
+    assert elapsed < 2 * TEST_CELL_TIMEOUT + SHORT_CELL_TIMEOUT + 120
 
 
 def test_deleted_test_cell_is_restored_and_graded(course, answers):
@@ -205,23 +228,13 @@ def test_killed_kernel_in_own_cell_is_graded_normally(course, answers):
     assert (report.score, report.max_score) == (FULL, FULL), report.cells
 
 
-def test_frozen_kernel_in_own_cell_is_graded_normally(tmp_path, answers):
+def test_frozen_kernel_in_own_cell_is_graded_normally(short_course, answers):
     # A kernel that stops itself sends neither a reply nor its last outputs: nbclient raised
-    # "Timeout waiting for IOPub output" and nbgrader dropped the whole submission. Short
-    # timeouts in a course of its own keep this row cheap: lesson 01's cells other than its
-    # set-up take about a second, and its outputs arrive at once.
-    course = released_course(tmp_path)
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write(
-            "c.ResilientExecute.timeout_func = lambda cell: "
-            f"{CELL_TIMEOUT} if cell.metadata.get('nbgrader', {{}}).get('grade_id') == 'setup' "
-            f"else {FROZEN_CELL_TIMEOUT}\n"
-            f"c.ResilientExecute.iopub_timeout = {FROZEN_CELL_TIMEOUT}\n"
-        )
+    # "Timeout waiting for IOPub output" and nbgrader dropped the whole submission.
     freeze = "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"
-    report = grade(course, "freezer", answers, insert_cell(freeze, "test_vocabulary"))
+    report = grade(short_course, "freezer", answers, insert_cell(freeze, "test_vocabulary"))
     assert (report.score, report.max_score) == (FULL, FULL), report.cells
-    (incident, restart) = incidents(course / "autograded" / "freezer" / LESSON)
+    (incident, restart) = incidents(short_course / "autograded" / "freezer" / LESSON)
     assert incident.startswith("no output from the kernel") and "restarted" in restart
 
 
