@@ -11,7 +11,7 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
   reply (a cell that sends itself SIGSTOP, a memory hog thrashing at its limit) made
   nbclient raise and nbgrader drop the whole submission; it is handled the same way.
   It also caps each cell's output while it
-  arrives, so printing 10**7 lines cannot exhaust the grader's memory.
+  arrives, so a flood of prints cannot exhaust the grader's memory.
 - :class:`StderrToStdout` moves stderr text in graded cells to stdout. nbgrader
   scores a test cell 0 when anything reaches stderr, so a correct answer that
   prints a warning would otherwise lose its points.
@@ -163,16 +163,14 @@ class ResilientExecute(Execute):
                 )
             )
             self._incident(f"no output from the kernel after cell {cell_index}")
-            if not await self._kernel_answers():
-                self._incident(f"kernel frozen after cell {cell_index}: restarted")
-                await self._restart_and_replay()
+            await self._restart_unless_it_answers(f"kernel frozen after cell {cell_index}")
             return cell
         errors = [o.ename for o in cell.outputs if o.output_type == "error"]
         if TIMED_OUT in errors:
             self._incident(f"cell {cell_index} timed out after {self._get_timeout(cell)} s")
-            if not await self._kernel_answers():
-                self._incident(f"kernel ignored the interrupt after cell {cell_index}: restarted")
-                await self._restart_and_replay()
+            await self._restart_unless_it_answers(
+                f"kernel ignored the interrupt after cell {cell_index}"
+            )
         elif not errors:
             self._replayable.append(cell_index)
         return cell
@@ -199,8 +197,11 @@ class ResilientExecute(Execute):
                 return True
         return False
 
-    async def _kernel_answers(self) -> bool:
-        return await self._run_quietly("pass", self.probe_timeout)
+    async def _restart_unless_it_answers(self, incident: str) -> None:
+        """Probe the kernel; if it does not answer in time, record ``incident`` and restart."""
+        if not await self._run_quietly("pass", self.probe_timeout):
+            self._incident(f"{incident}: restarted")
+            await self._restart_and_replay()
 
     async def _restart_and_replay(self) -> None:
         await ensure_async(self.km.restart_kernel(now=True))
