@@ -4,14 +4,18 @@ The tests never regenerate or grade inside the checkout: :func:`make_course` cop
 ``nbgrader_config.py`` and one lesson's ``solutions/`` folder into a temporary course
 root, and everything (gradebook, release, submissions) happens there. nbgrader's
 Python API runs in this process, which saves the ~3 s its command line spends
-starting up for every call.
+starting up for every call, and every copy starts from a copy of one empty gradebook
+(:func:`empty_gradebook`), which saves the ~4 s nbgrader spends creating each new one.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,10 +91,34 @@ def notebook_paths(lesson: str) -> list[Path]:
     return sorted((SOLUTIONS / lesson).glob("*.ipynb"))
 
 
+@functools.cache
+def empty_gradebook() -> Path:
+    """An empty gradebook as nbgrader creates it for this course, made once per process.
+
+    nbgrader's ``Gradebook`` runs ``alembic heads`` in a subprocess (about 4 s) to
+    stamp every new database with its schema version; a course copy starts from a copy
+    of this file instead: the same tables, alembic version and course row
+    (tests/course_tools/test_course_tools.py compares them with a fresh gradebook).
+
+    Returns:
+        The path of the gradebook file (removed when the process exits).
+    """
+    from nbgrader.api import Gradebook
+
+    folder = Path(tempfile.mkdtemp(prefix="rnn-gradebook-"))
+    atexit.register(shutil.rmtree, folder, True)
+    shutil.copy(PROJECT_ROOT / "nbgrader_config.py", folder / "nbgrader_config.py")
+    coursedir = nbgrader_api(folder).coursedir
+    with Gradebook(coursedir.db_url, course_id=coursedir.course_id):
+        pass
+    return folder / "gradebook.db"
+
+
 def make_course(root: Path, lessons: list[str] | None = None) -> Path:
-    """Copy the nbgrader config and some lessons' solutions into ``root``."""
+    """Copy the nbgrader config, an empty gradebook and some lessons' solutions into ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copy(empty_gradebook(), root / "gradebook.db")
     for lesson in lessons or LESSONS:
         shutil.copytree(
             SOLUTIONS / lesson,

@@ -34,7 +34,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Bool, Enum, Integer
 
 HIDDEN_TESTS = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
@@ -87,6 +87,13 @@ class ResilientExecute(Execute):
     ).tag(config=True)
     probe_timeout = Integer(
         10, help="seconds a kernel has to answer after a timeout interrupt"
+    ).tag(config=True)
+    # Every output is in once the last cell has replied: stop the kernel at once instead
+    # of waiting for it to exit of itself (TensorFlow's teardown took 1.2-3 s a notebook).
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"],
+        default_value="immediate",
+        help="'immediate': kill the kernel after the last cell; 'graceful': let it exit",
     ).tag(config=True)
     _stop_after: int | None = None  # the last cell to run (None: all of them)
 

@@ -56,6 +56,7 @@ def execute(
         kernel_name="python3",
         record_timing=False,
         store_widget_state=False,  # random model ids and a PNG: a diff on every run
+        shutdown_kernel="immediate",  # no wait for TensorFlow's teardown (1-3 s)
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     start = time.perf_counter()

@@ -160,3 +160,30 @@ def test_grading_waits_a_minute_for_a_cells_last_output():
     assert executor.raise_on_iopub_timeout, "nbgrader's setting changed: revisit this test"
     assert executor.iopub_timeout >= 60
     assert config.Execute.iopub_timeout >= 60
+
+
+def test_a_course_copy_starts_with_the_gradebook_nbgrader_would_create(tmp_path):
+    import sqlite3
+
+    from nbgrader.api import Gradebook
+
+    from course_tools.course_copy import make_course
+    from course_tools.grading import nbgrader_api
+
+    course = make_course(tmp_path / "course", ["01_sequence_data"])
+    coursedir = nbgrader_api(course).coursedir
+    fresh = tmp_path / "fresh.db"
+    with Gradebook(f"sqlite:///{fresh}", course_id=coursedir.course_id):  # runs alembic
+        pass
+
+    def contents(path):
+        with sqlite3.connect(path) as db:
+            schema = sorted(db.execute("SELECT type, name, sql FROM sqlite_master"))
+            version = db.execute("SELECT version_num FROM alembic_version").fetchall()
+            courses = db.execute("SELECT id FROM course").fetchall()
+        return schema, version, courses
+
+    copied = contents(course / "gradebook.db")
+    assert coursedir.db_url == f"sqlite:///{course / 'gradebook.db'}"
+    assert copied == contents(fresh)
+    assert copied[1] != [] and copied[2] == [(coursedir.course_id,)]
