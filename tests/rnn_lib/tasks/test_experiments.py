@@ -12,6 +12,7 @@ import pytest
 from rnn_lib.data.synthetic import adding_problem
 from rnn_lib.notebook.timing import format_seconds
 from rnn_lib.tasks.experiments import (
+    STEPS_PER_EXECUTION,
     VALIDATION_BATCH_SIZE,
     adding_classification,
     build_sequence_classifier,
@@ -53,6 +54,27 @@ def test_sequence_classifier_spec(layer_class):
     assert model.optimizer.clipnorm is None  # not per weight array, which turns the direction
     probabilities = model.predict(np.random.default_rng(0).normal(size=(4, 9, 3)), verbose=0)
     assert ((probabilities > 0) & (probabilities < 1)).all()
+
+
+def test_many_steps_per_call_train_to_the_same_weights():
+    # 200 rows in batches of 16: 13 steps an epoch, not a multiple of the steps per call
+    X, y = adding_classification(200, 6, seed=0)
+    X_val, y_val = adding_classification(50, 6, seed=1)
+    runs = []
+    for steps in (1, STEPS_PER_EXECUTION):
+        keras.utils.set_random_seed(0)
+        model = build_sequence_classifier(keras.layers.LSTM, 4, 6, steps_per_execution=steps)
+        history, _ = train_model(model, X, y, validation_data=(X_val, y_val), epochs=2,
+                                 batch_size=16, seed=3)
+        runs.append((model, history))
+    (one, one_history), (many, many_history) = runs
+    assert many.steps_per_execution == STEPS_PER_EXECUTION > 1
+    default = build_sequence_classifier(keras.layers.GRU, 2, 6)
+    assert default.steps_per_execution == STEPS_PER_EXECUTION
+    assert many_history == one_history  # every step taken, in order: the same metrics
+    assert int(many.optimizer.iterations) == int(one.optimizer.iterations) == 2 * 13
+    for a, b in zip(one.get_weights(), many.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.slow
