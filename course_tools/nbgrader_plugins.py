@@ -10,8 +10,8 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
   every other exercise is still graded. A kernel that stops sending output after its
   reply (a cell that sends itself SIGSTOP, a memory hog thrashing at its limit) made
   nbclient raise and nbgrader drop the whole submission; it is handled the same way.
-  It also caps each cell's output while it
-  arrives, so a flood of prints cannot exhaust the grader's memory.
+  It also caps each cell's output while it arrives, so a flood of prints cannot
+  exhaust the grader's memory.
 - :class:`StderrToStdout` moves stderr text in graded cells to stdout. nbgrader
   scores a test cell 0 when anything reaches stderr, so a correct answer that
   prints a warning would otherwise lose its points.
