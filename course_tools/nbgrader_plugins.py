@@ -18,6 +18,11 @@ holes through nbgrader's own configuration (see ``nbgrader_config.py``):
 - :class:`HideHiddenTests` is for feedback: it removes hidden tests, and what
   their failures printed, from the notebook the learner gets back.
 
+:class:`ResilientExecute` also decides the verdict of every test cell that declares its
+cases (:mod:`course_tools.verdicts`): the kernel runs the cell without its hidden part, and
+the grader checks the learner's functions on the declared cases, from data, in its own
+process.
+
 :class:`ResilientExecute` also stops after the last graded cell (nothing after it can
 change a score) unless ``run_whole_notebook`` is set.
 
@@ -27,7 +32,6 @@ None of this confines learners' code: the sandbox the kernels run in is
 
 from __future__ import annotations
 
-import re
 import time
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -36,10 +40,15 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Enum, Integer
 
-HIDDEN_TESTS = re.compile(
-    r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
-    re.MULTILINE | re.DOTALL,
+from course_tools.verdicts import (
+    HIDDEN_TESTS,
+    declared_cases,
+    kernel_source,
+    probe_source,
+    verdict,
+    verdict_output,
 )
+
 KERNEL_DIED = "KernelDied"
 #: Notebook metadata key of what went wrong while grading (a dead kernel, a timeout).
 INCIDENTS_KEY = "rnn_course_grading_incidents"
@@ -55,6 +64,11 @@ TIMED_OUT = "CellTimeoutError"
 
 def _is_graded(cell: NotebookNode) -> bool:
     return bool(cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+def _is_test_cell(cell: NotebookNode) -> bool:
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def _error_output(ename: str, evalue: str) -> NotebookNode:
@@ -94,6 +108,11 @@ class ResilientExecute(Execute):
         ["graceful", "immediate"],
         default_value="immediate",
         help="'immediate': kill the kernel after the last cell; 'graceful': let it exit",
+    ).tag(config=True)
+    grader_verdicts = Bool(
+        True,
+        help="decide test cells that declare cases in the grader (course_tools.verdicts); "
+        "False runs them whole in the learner's kernel, which a submission can fool",
     ).tag(config=True)
     _stop_after: int | None = None  # the last cell to run (None: all of them)
 
@@ -142,6 +161,26 @@ class ResilientExecute(Execute):
             return await super().async_execute_cell(
                 cell, cell_index, execution_count, store_history
             )
+        cases = self._declared_cases(cell)
+        if cases is None:
+            return await self._execute_guarded(cell, cell_index, execution_count, store_history)
+        # The kernel runs the cell without its hidden part; the grader decides the verdict.
+        source = cell.source
+        cell.source = kernel_source(source)
+        try:
+            cell = await self._execute_guarded(cell, cell_index, execution_count, store_history)
+        finally:
+            cell.source = source
+        if not any(output.output_type == "error" for output in cell.outputs):
+            problem = await self._probe(cell, cell_index, cases)
+            if problem is not None:
+                cell.outputs.append(verdict_output(problem))
+        return cell
+
+    async def _execute_guarded(
+        self, cell, cell_index, execution_count=None, store_history=True, replayable=True
+    ):
+        """Execute a cell; record a dead, frozen or runaway kernel as an error and recover."""
         try:
             cell = await super().async_execute_cell(
                 cell, cell_index, execution_count, store_history
@@ -178,9 +217,36 @@ class ResilientExecute(Execute):
             await self._restart_unless_it_answers(
                 f"kernel ignored the interrupt after cell {cell_index}"
             )
-        elif not errors:
+        elif not errors and replayable:
             self._replayable.append(cell_index)
         return cell
+
+    def _declared_cases(self, cell):
+        """The cases a test cell declares for the grader (None: it is graded in the kernel)."""
+        if not self.grader_verdicts or not _is_test_cell(cell):
+            return None
+        return declared_cases(cell.source)
+
+    async def _probe(self, cell, cell_index, cases) -> str | None:
+        """Run a cell's declared cases in the kernel; why their results fail (None: they pass).
+
+        The probe gets the test cell's metadata, so its timeout is the test cell's.
+        nbclient stores every executed cell in the notebook: the test cell is put back.
+        """
+        probe = NotebookNode(
+            cell_type="code",
+            source=probe_source(cases),
+            metadata=cell.metadata,
+            outputs=[],
+            execution_count=None,
+        )
+        try:
+            probe = await self._execute_guarded(
+                probe, cell_index, store_history=False, replayable=False
+            )
+        finally:
+            self.nb.cells[cell_index] = cell
+        return verdict(cases, probe.outputs)
 
     # nbclient binds the synchronous wrapper to its own coroutine at class creation.
     execute_cell = run_sync(async_execute_cell)
@@ -214,7 +280,11 @@ class ResilientExecute(Execute):
         await ensure_async(self.km.restart_kernel(now=True))
         await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
         for index in self._replayable:
-            await self._run_quietly(self.nb.cells[index].source, self.timeout or 300)
+            cell = self.nb.cells[index]
+            source = (
+                cell.source if self._declared_cases(cell) is None else kernel_source(cell.source)
+            )
+            await self._run_quietly(source, self.timeout or 300)
 
 
 class StderrToStdout(NbGraderPreprocessor):
@@ -232,10 +302,18 @@ class StderrToStdout(NbGraderPreprocessor):
 
 
 class HideHiddenTests(NbGraderPreprocessor):
-    """Feedback only: strip hidden tests and anything their failure revealed."""
+    """Feedback only: strip hidden tests and anything their failure revealed.
+
+    A public test cell whose hidden part only declares the grader's run of its public
+    cases (:mod:`course_tools.verdicts`) keeps its outputs: the learner's messages.
+    """
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type != "code" or not HIDDEN_TESTS.search(cell.source):
+            return cell, resources
+        public = _has_code(kernel_source(cell.source))
+        if public and declared_cases(cell.source) is not None:
+            cell.source = HIDDEN_TESTS.sub("# (the grader ran these cases itself)\n", cell.source)
             return cell, resources
         cell.source = HIDDEN_TESTS.sub("# (hidden tests ran here)\n", cell.source)
         failed = any(o.output_type == "error" for o in cell.outputs)
@@ -248,3 +326,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         )
         cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=message)]
         return cell, resources
+
+
+def _has_code(source: str) -> bool:
+    return any(line.strip() and not line.lstrip().startswith("#") for line in source.splitlines())

@@ -7,6 +7,8 @@
   "≈" with their claims asserted.
 - :mod:`~rnn_lib.notebook.timing`: wall-clock timings in the format nbval ignores.
 - :mod:`~rnn_lib.notebook.plots`: the plots the lessons draw again and again.
+- :mod:`~rnn_lib.notebook.cases`: the declarative form of graded cases (``expect``),
+  which the grader checks outside the learner's kernel.
 """
 
 from rnn_lib.notebook.setup import (

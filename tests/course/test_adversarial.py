@@ -29,6 +29,7 @@ from course_tools.course_copy import (
 )
 from course_tools.grading import autograde_all, incidents
 from course_tools.sandbox import UNSANDBOXED_ENV
+from course_tools.verdicts import LESSONS_DECIDED_BY_THE_GRADER
 
 pytestmark = pytest.mark.slow
 
@@ -296,6 +297,63 @@ def test_monkeypatched_checks_do_not_fool_the_hidden_tests(course, answers):
     assert len(hidden) == 4
     for cell in hidden:
         assert report.cells[cell][0] == 0, f"{cell} was fooled: {report.cells}"
+
+
+# What a learner can type to make every failing cell "pass": nbgrader scores a test cell
+# by the absence of an error output, and this kernel reports none (issue 14's first row).
+RUN_CELL_FORGERY = """
+ip = get_ipython()
+
+def _forged(result):
+    result.error_before_exec = result.error_in_exec = None
+    return result
+
+_run_cell, _run_cell_async = ip.run_cell, ip.run_cell_async
+ip.run_cell = lambda *args, **kwargs: _forged(_run_cell(*args, **kwargs))
+
+async def _run_cell_forged(*args, **kwargs):
+    return _forged(await _run_cell_async(*args, **kwargs))
+
+ip.run_cell_async = _run_cell_forged
+ip.showtraceback = ip._showtraceback = lambda *args, **kwargs: None
+"""
+
+
+def forge(notebook):
+    """Insert the run-cell forgery right after the set-up cell."""
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells]
+    notebook.cells.insert(ids.index("setup") + 1, nbformat.v4.new_code_cell(RUN_CELL_FORGERY))
+
+
+def test_a_kernel_that_hides_its_errors_gains_nothing(course, answers):
+    # Blank answers: every test cell fails, and the kernel reports no failure at all.
+    blank = grade(course, "forger", {}, forge)
+    assert (blank.score, blank.max_score) == (0, FULL), blank.cells
+    assert "GraderVerdict" in blank.outputs["test_make_windows_hidden"]
+    # One honest exercise (make_windows, 2 + 1 points): exactly its points.
+    mixed = grade(course, "half-forger", {"make_windows": answers["make_windows"]}, forge)
+    assert (mixed.score, mixed.max_score) == (3, FULL), mixed.cells
+    assert mixed.cells["test_make_windows"] == (2, 2) and mixed.cells["test_vocabulary"] == (0, 2)
+
+
+@pytest.mark.parametrize(
+    "lesson", [lesson for lesson in LESSONS_DECIDED_BY_THE_GRADER if lesson != LESSON]
+)
+def test_a_forged_blank_scores_zero_in_every_lesson_the_grader_decides(tmp_path, lesson):
+    course = make_course(tmp_path / "course", [lesson])
+    release(course, lesson)
+    submit(course, lesson, "forger", {}, forge)
+    for name, report in autograde(course, lesson, "forger").items():
+        assert report.max_score > 0 and report.score == 0, f"{name}: {report.cells}"
+
+
+def test_with_the_verdicts_back_in_the_kernel_the_forgery_would_win(tmp_path, answers):
+    """The row above bites: judged by the kernel's word, the same blank gets full marks."""
+    course = released_course(tmp_path)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.ResilientExecute.grader_verdicts = False\n")
+    report = grade(course, "forger-judged-in-kernel", {}, forge)
+    assert (report.score, report.max_score) == (FULL, FULL), report.cells
 
 
 def test_huge_output_is_graded_and_bounded(course, answers):

@@ -1,0 +1,246 @@
+"""Verdicts decided by the grader, from data, outside the learner's kernel.
+
+nbgrader scores a test cell full when its execution shows no error, and the learner's
+kernel decides what it shows: one cell that rewires ``run_cell`` gives a blank notebook
+full marks. So a test cell that declares its cases (:mod:`rnn_lib.notebook.cases`:
+``expect(function, *args, returns=...)`` calls in its hidden part) is graded this way
+(:class:`course_tools.nbgrader_plugins.ResilientExecute` does it for every such cell):
+
+1. the kernel runs the cell **without** its hidden part (:func:`kernel_source`): the
+   public asserts still give the learner their messages, and the hidden cases and
+   expected values never reach the kernel;
+2. the grader evaluates the declared calls in its own process (:func:`declared_cases`:
+   the arguments and the expected results are expressions over NumPy), sends the
+   arguments into the kernel as data and has ``rnn_lib.notebook.cases.probe`` run them
+   there (:func:`probe_source`);
+3. it reads the results back as data (:func:`verdict`), never as objects, and compares
+   them with the expected values in its own process.
+
+The cell keeps its points only if both hold: its visible part ran without an error
+and every declared case agrees. Otherwise the grader adds an error output
+(:data:`VERDICT_ERROR`) that says why, and nbgrader scores the cell 0 by its own rule.
+A kernel can lose points by misbehaving, never gain them.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from nbformat import NotebookNode
+
+from rnn_lib.notebook.cases import PROBE_MIME, VIEWS, compare, encode
+
+#: A test cell's hidden part, with its marker lines (nbgrader strips it from releases).
+HIDDEN_TESTS = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
+    re.MULTILINE | re.DOTALL,
+)
+#: The lessons whose every test cell declares its cases, so that the grader decides all
+#: their points (the tests hold each to it); the others are still judged in the kernel.
+LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn")
+#: The ``ename`` of the error output the grader adds to a cell whose cases fail.
+VERDICT_ERROR = "GraderVerdict"
+_IMPORT = "rnn_lib.notebook.cases"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One declared call and the result it must return.
+
+    Attributes:
+        function: the name of the learner's function.
+        args, kwargs: its arguments, evaluated by the grader.
+        returns: the expected result, :func:`~rnn_lib.notebook.cases.encode`-d.
+        rtol, atol: tolerances for numbers.
+        view: what of the result is compared (a name in ``rnn_lib.notebook.cases.VIEWS``).
+        line: where the ``expect`` call starts in the hidden part (for messages).
+    """
+
+    function: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    returns: Any = None
+    rtol: float = 0.0
+    atol: float = 0.0
+    view: str | None = None
+    line: int = 0
+
+
+def hidden_part(source: str) -> str | None:
+    """The text between a cell's ``### BEGIN/END HIDDEN TESTS`` lines (None if none)."""
+    match = HIDDEN_TESTS.search(source)
+    if match is None:
+        return None
+    lines = match.group(0).splitlines(keepends=True)
+    return "".join(lines[1:-1] if len(lines) > 1 else [])
+
+
+def kernel_source(source: str) -> str:
+    """What the learner's kernel runs of a test cell: the cell without its hidden part."""
+    return HIDDEN_TESTS.sub("", source)
+
+
+def declared_cases(source: str) -> list[Case] | None:
+    """The cases a test cell declares, or None if it declares none (graded in the kernel).
+
+    A hidden part in the declarative form starts with the line that imports ``expect``
+    from :mod:`rnn_lib.notebook.cases`, and holds only ``expect(...)`` calls, assignments of
+    constants that several calls share, and imports from ``rnn_lib`` of helpers that build
+    inputs (the grader's own copy of the library, not the kernel's); the arguments and the
+    expected results are expressions over ``np`` and those names.
+
+    Raises:
+        ValueError: if the hidden part mixes ``expect`` calls with other code (the
+            grader would not run that code anywhere), or a call names no function.
+    """
+    hidden = hidden_part(source)
+    if hidden is None or _IMPORT not in hidden:
+        return None
+    tree = ast.parse(hidden)
+    if not any(isinstance(s, ast.ImportFrom) and s.module == _IMPORT for s in tree.body):
+        return None
+    cases, names = [], {"np": np, "numpy": np}
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and statement.module == _IMPORT:
+            continue
+        if isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith(
+            "rnn_lib."
+        ):
+            # helpers that build the inputs: the grader's own copy of the course library
+            module = importlib.import_module(statement.module)
+            names.update({a.asname or a.name: getattr(module, a.name) for a in statement.names})
+            continue
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]  # constants that several cases share: x = or x, y =
+            targets = target.elts if isinstance(target, ast.Tuple) else [target]
+            if all(isinstance(name, ast.Name) for name in targets):
+                value = _evaluate(statement.value, names)
+                values = tuple(value) if isinstance(target, ast.Tuple) else (value,)
+                if len(values) != len(targets):
+                    raise ValueError(
+                        f"line {statement.lineno}: {len(targets)} names, {len(values)} values"
+                    )
+                names.update({name.id: item for name, item in zip(targets, values, strict=True)})
+                continue
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and _name(call.func) == "expect"):
+            raise ValueError(
+                f"line {statement.lineno} of a hidden part with expect() calls is something "
+                "else: the grader runs only the declared calls, so put nothing else there"
+            )
+        if not call.args or not isinstance(call.args[0], ast.Name):
+            raise ValueError(f"line {call.lineno}: expect() needs the function's name first")
+        keywords = {kw.arg: _evaluate(kw.value, names) for kw in call.keywords}
+        if "returns" not in keywords:
+            raise ValueError(f"line {call.lineno}: expect() needs returns=")
+        cases.append(
+            Case(
+                function=call.args[0].id,
+                args=tuple(_evaluate(arg, names) for arg in call.args[1:]),
+                returns=encode(keywords.pop("returns")),
+                rtol=float(keywords.pop("rtol", 0.0)),
+                atol=float(keywords.pop("atol", 0.0)),
+                view=_view(keywords.pop("view", None), call.lineno),
+                kwargs=keywords,
+                line=call.lineno,
+            )
+        )
+    return cases
+
+
+def _view(name: str | None, line: int) -> str | None:
+    if name is not None and name not in VIEWS:
+        raise ValueError(f"line {line}: no view {name!r} (there are {sorted(VIEWS)})")
+    return name
+
+
+def _name(node: ast.AST) -> str | None:
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _evaluate(node: ast.expr, names: dict[str, Any]) -> Any:
+    # The instructor's own expressions (from the gradebook, never from a submission).
+    code = compile(ast.Expression(node), "<declared case>", "eval")
+    return eval(code, dict(names))  # noqa: S307 - trusted instructor source
+
+
+def probe_source(cases: list[Case]) -> str:
+    """The code the grader runs in the learner's kernel: the cases' calls, without results."""
+    calls = [
+        {
+            "function": case.function,
+            "args": [encode(arg) for arg in case.args],
+            "kwargs": {key: encode(value) for key, value in case.kwargs.items()},
+            "view": case.view,
+        }
+        for case in cases
+    ]
+    return (
+        f"from {_IMPORT} import probe as _rnn_course_probe\n"
+        f"_rnn_course_probe(globals(), {json.dumps(calls)!r})\n"
+        "del _rnn_course_probe\n"
+    )
+
+
+def verdict(cases: list[Case], outputs: list[NotebookNode]) -> str | None:
+    """Why the probe's outputs fail the cases, or None if every case agrees.
+
+    Args:
+        cases: the cell's declared cases.
+        outputs: the outputs of :func:`probe_source` run in the learner's kernel.
+
+    Returns:
+        None if the kernel sent exactly one result list and every result equals its
+        expected value; else a message naming the first failing case.
+    """
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if errors:
+        return f"the grader's calls did not finish: {errors[0].get('ename')}"
+    sent = [
+        o["data"][PROBE_MIME]
+        for o in outputs
+        if o.get("output_type") in ("display_data", "execute_result")
+        and PROBE_MIME in o.get("data", {})
+    ]
+    if len(sent) != 1 or not isinstance(sent[0], list) or len(sent[0]) != len(cases):
+        return "the kernel did not send back one result per case"
+    failed = []
+    for number, (case, result) in enumerate(zip(cases, sent[0], strict=True), start=1):
+        problem = _problem(case, result)
+        if problem:
+            failed.append(f"case {number} ({case.function}): {problem}")
+    if not failed:
+        return None
+    return f"{len(failed)} of {len(cases)} cases failed; the first: {failed[0]}"
+
+
+def _problem(case: Case, result: Any) -> str | None:
+    if not isinstance(result, dict):
+        return "no result"
+    if "error" in result:
+        return f"raised {str(result['error'])[:200]}"
+    if result.get("module") != "__main__":
+        return f"{case.function} must be written in this notebook, not imported"
+    if "value" not in result:
+        return "no result"
+    try:
+        return compare(case.returns, result["value"], case.rtol, case.atol)
+    except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails the case
+        return f"a result the grader cannot read ({type(error).__name__})"
+
+
+def verdict_output(message: str) -> NotebookNode:
+    """The error output that costs a cell its points (nbgrader scores errors 0)."""
+    text = f"The grader's own check of this cell failed: {message}"
+    return NotebookNode(
+        output_type="error",
+        ename=VERDICT_ERROR,
+        evalue=text,
+        traceback=[f"{VERDICT_ERROR}: {text}"],
+    )

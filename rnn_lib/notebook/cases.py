@@ -1,0 +1,310 @@
+"""Graded cases in one declarative form: results as data, compared where they are kept.
+
+A test cell declares the cases that decide its points in its hidden part, one
+:func:`expect` per call of the learner's function::
+
+    ### BEGIN HIDDEN TESTS
+    from rnn_lib.notebook.cases import expect
+    expect(make_windows, np.arange(10), 3, horizon=4,
+           returns=(np.array([[[0], [1], [2]], ...]), np.array([6, 7, 8, 9])))
+    ### END HIDDEN TESTS
+
+What happens to it depends on who runs it:
+
+- **an instructor's kernel** (``make solutions``, nbval on ``solutions/``): :func:`expect`
+  calls the function and asserts the result, so every expected value is checked against
+  the solution whenever the notebook runs;
+- **the grader** (``course_tools.verdicts``) never sends this part to the learner's
+  kernel. It evaluates the arguments and the expected values itself, sends the
+  arguments into the kernel as data, has :func:`probe` call the learner's functions
+  there and send the results back as data (:func:`encode`), and compares them with
+  :func:`compare` in its own process. The kernel never sees an expected value, and
+  nothing it returns is an object with behaviour of its own: a kernel that suppresses
+  its errors, patches NumPy or returns objects whose ``==`` always says yes gains
+  nothing.
+
+The comparison is the same on both sides: results are turned into plain data first
+(arrays keep their shape and dtype), numbers are compared with ``rtol``/``atol`` (exactly
+by default), an integer result may be given as floats and the other way round, a boolean
+array must be boolean, and a tuple and a list are the same sequence.
+
+Used by the test cells of every lesson whose grading is decided outside the kernel
+(lesson 01 first).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PROBE_MIME",
+    "VIEWS",
+    "compare",
+    "decode",
+    "describe_model",
+    "encode",
+    "expect",
+    "probe",
+]
+
+#: The MIME type of the one output through which :func:`probe` returns its results.
+PROBE_MIME = "application/vnd.rnn-course.probe+json"
+_ARRAY = "ndarray"
+
+
+def encode(value: Any) -> Any:
+    """``value`` as plain JSON data: arrays keep their shape and dtype, tuples become lists.
+
+    Args:
+        value: a result (or an argument): NumPy arrays and scalars, anything with
+            ``__array__`` (a TensorFlow tensor), lists, tuples, dicts with string keys,
+            ``int``, ``float``, ``bool``, ``str`` or ``None``.
+
+    Returns:
+        Nested lists, dicts and scalars; an array becomes
+        ``{"ndarray": nested list, "shape": [...], "dtype": "<f8"}``.
+
+    Raises:
+        TypeError: for anything else (an object the comparison cannot trust).
+    """
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) in (list, tuple):
+        return [encode(item) for item in value]
+    if type(value) is dict:
+        if not all(type(key) is str for key in value):
+            raise TypeError("a dict result must have string keys")
+        return {key: encode(item) for key, item in value.items()}
+    if isinstance(value, np.generic):
+        return encode(value.item())
+    if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biufU":
+            raise TypeError(f"an array of {array.dtype} cannot be compared")
+        return {_ARRAY: array.tolist(), "shape": list(array.shape), "dtype": array.dtype.str}
+    raise TypeError(f"unexpected {type(value).__name__} in the result")
+
+
+def decode(data: Any) -> Any:
+    """The inverse of :func:`encode` (arrays come back as arrays, sequences as lists)."""
+    if isinstance(data, list):
+        return [decode(item) for item in data]
+    if isinstance(data, dict):
+        if _ARRAY in data:
+            array = np.array(data[_ARRAY], dtype=np.dtype(data["dtype"]))
+            return array.reshape(data["shape"])
+        return {key: decode(item) for key, item in data.items()}
+    return data
+
+
+def _as_array(data: Any) -> np.ndarray | None:
+    """``data`` (from anywhere, a learner's kernel included) as an array of data, or None."""
+    try:
+        array = decode(data) if isinstance(data, dict) else np.asarray(decode(data))
+    except Exception:  # noqa: BLE001 - malformed data is a wrong result, never a crash
+        return None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biufU":
+        return None
+    return array
+
+
+def compare(expected: Any, got: Any, rtol: float = 0.0, atol: float = 0.0, where: str = "result"):
+    """Why ``got`` differs from ``expected`` (both :func:`encode`-d), or None if it does not.
+
+    Args:
+        expected: the expected value, as data.
+        got: the value to check, as data (from a kernel: any JSON).
+        rtol, atol: tolerances for numbers (``numpy.isclose``'s); exact by default.
+        where: the name of the value in the message.
+
+    Returns:
+        None if they agree, else one line naming where and how they differ.
+    """
+    if isinstance(expected, dict) and _ARRAY in expected:
+        want, have = decode(expected), _as_array(got)
+        if have is None:
+            return f"{where}: expected an array of shape {want.shape}; got {_describe(got)}"
+        if have.shape != want.shape:
+            return f"{where}: shape {have.shape} instead of {want.shape}"
+        if want.dtype.kind == "b" and have.dtype.kind != "b":
+            return f"{where}: dtype {have.dtype} instead of bool"
+        if want.dtype.kind == "U" or have.dtype.kind == "U":
+            same = have.dtype.kind == want.dtype.kind and np.array_equal(have, want)
+        else:
+            same = have.size == 0 or bool(
+                np.all(np.isclose(have, want, rtol=rtol, atol=atol, equal_nan=True))
+            )
+        return None if same else f"{where}: {_largest_difference(have, want)}"
+    if isinstance(got, dict) and _ARRAY in got and not (isinstance(expected, dict)):
+        got = got[_ARRAY]  # an array where a list or a number is expected: its values count
+    if isinstance(expected, list):
+        if not isinstance(got, list):
+            return f"{where}: expected a sequence of {len(expected)}; got {_describe(got)}"
+        if len(got) != len(expected):
+            return f"{where}: {len(got)} items instead of {len(expected)}"
+        for index, (want, have) in enumerate(zip(expected, got, strict=True)):
+            problem = compare(want, have, rtol, atol, f"{where}[{index}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"{where}: expected a dict with keys {sorted(expected)}; got {_describe(got)}"
+        for key in expected:
+            problem = compare(expected[key], got[key], rtol, atol, f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    if type(expected) is int and type(got) is float:
+        return f"{where}: {got!r}, a float where an integer ({expected!r}) is expected"
+    if type(expected) in (int, float) and type(got) in (int, float):
+        same = math.isclose(got, expected, rel_tol=rtol, abs_tol=atol) or (
+            math.isnan(expected) and math.isnan(got)
+        )
+        return None if same else f"{where}: {got!r} instead of {expected!r}"
+    if type(got) is not type(expected) or got != expected:
+        return f"{where}: {_describe(got)} instead of {expected!r}"
+    return None
+
+
+def _describe(data: Any) -> str:
+    if isinstance(data, dict) and _ARRAY in data:
+        return f"an array of shape {tuple(data['shape'])}"
+    text = repr(data)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _largest_difference(have: np.ndarray, want: np.ndarray) -> str:
+    if have.dtype.kind == "b" or want.dtype.kind in "bU":
+        return f"{int(np.sum(have != want))} of {want.size} values differ"
+    difference = np.abs(have.astype(float) - want.astype(float))
+    index = np.unravel_index(np.nanargmax(difference), difference.shape)
+    return (
+        f"{int(np.sum(~np.isclose(have, want)))} of {want.size} values differ, the most at "
+        f"index {tuple(int(i) for i in index)}: {have[index]!r} instead of {want[index]!r}"
+    )
+
+
+def describe_model(model) -> dict[str, Any]:
+    """What a graded case compares of a compiled Keras model, as plain data.
+
+    The parts an exercise that builds a model prescribes, independent of how it was
+    written (``Sequential`` or functional, an explicit ``InputLayer`` or not).
+
+    Args:
+        model: a compiled ``keras.Model``.
+
+    Returns:
+        ``{"input_shape", "output_shape", "params", "recurrent": [{"class", "units",
+        "activation", "return_sequences"}, ...] for each recurrent layer in order,
+        "last_activation", "optimizer", "learning_rate", "loss"}``; the loss by its
+        canonical name (``"mse"`` and ``MeanSquaredError()`` are both
+        ``"mean_squared_error"``).
+    """
+    import keras
+
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    recurrent = [
+        {
+            "class": type(layer).__name__,
+            "units": int(layer.units),
+            "activation": layer.activation.__name__,
+            "return_sequences": bool(layer.return_sequences),
+        }
+        for layer in layers
+        if isinstance(layer, keras.layers.RNN)
+    ]
+    loss = getattr(model, "loss", None)
+    if isinstance(loss, str):
+        loss = keras.losses.get(loss).__name__
+    elif isinstance(loss, keras.losses.Loss):
+        loss = loss.name
+    optimizer = getattr(model, "optimizer", None)
+    return {
+        "input_shape": list(model.input_shape),
+        "output_shape": list(model.output_shape),
+        "params": int(model.count_params()),
+        "recurrent": recurrent,
+        "last_activation": getattr(getattr(layers[-1], "activation", None), "__name__", None),
+        "optimizer": type(optimizer).__name__ if optimizer is not None else None,
+        "learning_rate": float(optimizer.learning_rate) if optimizer is not None else None,
+        "loss": loss if isinstance(loss, str) else None,
+    }
+
+
+#: What a case may compare instead of the result itself (``expect(..., view="model")``).
+VIEWS = {"model": describe_model}
+
+
+def expect(
+    function,
+    *args,
+    returns,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    view: str | None = None,
+    **kwargs,
+) -> None:
+    """Assert that ``function(*args, **kwargs)`` returns ``returns`` (in an instructor's kernel).
+
+    The declarative form of a graded case (see the module's docstring). The grader reads
+    the same call from the cell's source and decides the points outside the kernel.
+
+    Args:
+        function: the learner's function.
+        *args, **kwargs: its arguments (copied: the function may change them).
+        returns: the expected result (of the view, if one is named).
+        rtol, atol: tolerances for numbers (exact by default).
+        view: the name of a function in :data:`VIEWS` that turns the result into the
+            data compared (``"model"``: :func:`describe_model`).
+
+    Raises:
+        AssertionError: naming the function and how the result differs.
+    """
+    got = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    if view is not None:
+        got = VIEWS[view](got)
+    problem = compare(encode(returns), encode(got), rtol, atol)
+    assert problem is None, f"{getattr(function, '__name__', function)}: {problem}"
+
+
+def probe(namespace: Mapping[str, Any], calls: str) -> None:
+    """Run the grader's calls in a learner's kernel and display the results as data.
+
+    The grader executes this in the learner's kernel (the kernel may have changed
+    anything, this function included: whatever it sends back is only data, compared
+    with values the kernel never sees).
+
+    Args:
+        namespace: the kernel's global names (the learner's functions).
+        calls: JSON: a list of ``{"function": name, "args": [...], "kwargs": {...},
+            "view": name or None}`` with :func:`encode`-d arguments.
+
+    Displays one output of type :data:`PROBE_MIME`: a list with, per call,
+    ``{"value": encoded result, "module": the function's __module__}`` or
+    ``{"error": "TypeError: ..."}``.
+    """
+    from IPython.display import display
+
+    results = []
+    for call in json.loads(calls):
+        function = namespace.get(call["function"])
+        if not callable(function):
+            results.append({"error": f"NameError: no function {call['function']!r}"})
+            continue
+        try:
+            value = function(*decode(call["args"]), **decode(call["kwargs"]))
+            if call.get("view"):
+                value = VIEWS[call["view"]](value)
+            results.append(
+                {"value": encode(value), "module": getattr(function, "__module__", None)}
+            )
+        except Exception as error:  # noqa: BLE001 - the learner's mistake, reported as data
+            results.append({"error": f"{type(error).__name__}: {error}"[:300]})
+    display({PROBE_MIME: results}, raw=True)

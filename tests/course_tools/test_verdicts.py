@@ -1,0 +1,129 @@
+"""Verdicts decided in the grader: what the kernel runs, what it is asked, how it is judged."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbformat import NotebookNode
+
+from course_tools.course_copy import SOLUTIONS
+from course_tools.verdicts import (
+    LESSONS_DECIDED_BY_THE_GRADER,
+    VERDICT_ERROR,
+    declared_cases,
+    kernel_source,
+    probe_source,
+    verdict,
+    verdict_output,
+)
+from rnn_lib.notebook.cases import PROBE_MIME
+
+CELL = """# Public tests.
+assert double(2) == 4, "double(2) should be 4"
+### BEGIN HIDDEN TESTS
+from rnn_lib.notebook.cases import expect
+_X = np.arange(3)
+expect(double, _X, returns=2 * _X)
+expect(double, np.array([0.5]), returns=np.array([1.0]), atol=1e-6)
+### END HIDDEN TESTS
+"""
+
+
+def run_probe(source: str, namespace: dict, monkeypatch) -> list[NotebookNode]:
+    """Execute a probe as the kernel would; its outputs as nbclient would record them."""
+    outputs = []
+
+    def display(data, raw):
+        outputs.append(NotebookNode(output_type="display_data", data=data, metadata={}))
+
+    monkeypatch.setattr("IPython.display.display", display)
+    exec(source, namespace)  # noqa: S102 - the grader's own probe, in a test
+    return outputs
+
+
+def test_the_kernel_runs_the_cell_without_its_hidden_part():
+    visible = '# Public tests.\nassert double(2) == 4, "double(2) should be 4"\n'
+    assert kernel_source(CELL) == visible
+    cases = declared_cases(CELL)
+    assert [case.function for case in cases] == ["double", "double"]
+    assert cases[1].atol == 1e-6 and cases[0].returns["ndarray"] == [0, 2, 4]
+
+
+def test_the_probe_carries_arguments_but_no_expected_value():
+    source = probe_source(declared_cases(CELL))
+    assert "[0, 1, 2]" in source and "[0, 2, 4]" not in source and "1.0" not in source
+
+
+def test_right_results_pass_and_wrong_ones_fail_with_the_case_named(monkeypatch):
+    cases = declared_cases(CELL)
+
+    def double(x):
+        return 2 * x
+
+    def off(x):
+        return 2 * x + (x == 0.5)
+
+    imported = verdict(cases, run_probe(probe_source(cases), {"double": double}, monkeypatch))
+    assert imported.endswith("double must be written in this notebook, not imported")
+    double.__module__ = off.__module__ = "__main__"  # as if defined in the notebook
+    assert verdict(cases, run_probe(probe_source(cases), {"double": double}, monkeypatch)) is None
+    failed = verdict(cases, run_probe(probe_source(cases), {"double": off}, monkeypatch))
+    assert failed.startswith("1 of 2 cases failed; the first: case 2 (double): result: ")
+
+
+def test_imported_functions_errors_and_forged_outputs_fail(monkeypatch):
+    cases = declared_cases(CELL)
+    right = {"value": {"ndarray": [0, 2, 4], "shape": [3], "dtype": "<i8"}, "module": "__main__"}
+    second = {"value": {"ndarray": [1.0], "shape": [1], "dtype": "<f8"}, "module": "__main__"}
+
+    def sent(*payloads):
+        return [NotebookNode(output_type="display_data", data={PROBE_MIME: p}) for p in payloads]
+
+    assert verdict(cases, sent([right, second])) is None
+    assert "not imported" in verdict(cases, sent([right, {**second, "module": "numpy"}]))
+    assert "raised ValueError: no" in verdict(cases, sent([right, {"error": "ValueError: no"}]))
+    assert "one result per case" in verdict(cases, sent([right]))
+    assert "one result per case" in verdict(cases, sent([right, second], [right, second]))
+    assert "one result per case" in verdict(cases, sent({"all": "good"}))
+    died = [NotebookNode(output_type="error", ename="KernelDied", evalue="", traceback=[])]
+    assert "did not finish: KernelDied" in verdict(cases, sent([right, second]) + died)
+    looks_right = {"value": {"ndarray": "yes", "shape": [3], "dtype": "<i8"}, "module": "__main__"}
+    assert verdict(cases, sent([looks_right, second])) is not None
+
+
+def test_a_failed_verdict_is_an_error_output_that_nbgrader_scores_zero():
+    from nbgrader.utils import determine_grade
+
+    cell = nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {"grade": True, "points": 2}})
+    cell.metadata["nbgrader"].update(grade_id="t", solution=False, locked=True, schema_version=3)
+    assert determine_grade(cell)[0] == 2
+    cell.outputs = [verdict_output("1 of 2 cases failed")]
+    assert cell.outputs[0].ename == VERDICT_ERROR and determine_grade(cell)[0] == 0
+
+
+def test_a_hidden_part_that_mixes_declarations_with_code_is_refused():
+    mixed = CELL.replace("_X = np.arange(3)\n", "for _ in range(2):\n    pass\n_X = np.arange(3)\n")
+    with pytest.raises(ValueError, match="put nothing else there"):
+        declared_cases(mixed)
+    legacy = "### BEGIN HIDDEN TESTS\nassert double(2) == 4\n### END HIDDEN TESTS\n"
+    assert declared_cases(legacy) is None and declared_cases("assert True\n") is None
+
+
+@pytest.mark.parametrize("lesson", LESSONS_DECIDED_BY_THE_GRADER)
+def test_every_test_cell_of_a_converted_lesson_declares_its_cases(lesson):
+    (path,) = (SOLUTIONS / lesson).glob("*.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    tests = [
+        cell
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+        and not cell.metadata["nbgrader"].get("solution")
+    ]
+    assert tests
+    for cell in tests:
+        cases = declared_cases(cell.source)
+        assert cases, f"{cell.metadata['nbgrader']['grade_id']} declares no cases for the grader"
+        json.dumps(probe_source(cases))  # every argument travels as data
+        assert all(isinstance(case.returns, (dict, list, int, float, str)) for case in cases)

@@ -1,0 +1,116 @@
+"""The declarative graded cases: plain data out of any result, one comparison for both sides."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rnn_lib.notebook import cases
+from rnn_lib.notebook.cases import PROBE_MIME, compare, decode, encode, expect
+
+
+class AlwaysEqual:
+    """A look-alike result whose comparisons always succeed."""
+
+    def __eq__(self, other):
+        return True
+
+
+def test_arrays_keep_their_shape_and_dtype_and_tuples_become_lists():
+    data = encode((np.zeros((0, 4, 1)), np.array([1, 2], dtype="int32"), np.float32(0.5)))
+    assert data[0] == {"ndarray": [], "shape": [0, 4, 1], "dtype": "<f8"}
+    assert data[1] == {"ndarray": [1, 2], "shape": [2], "dtype": "<i4"}
+    assert data[2] == 0.5
+    assert json.loads(json.dumps(data)) == data  # plain JSON
+    back = decode(data)
+    assert back[0].shape == (0, 4, 1) and back[1].dtype == np.int32
+
+
+def test_objects_that_are_not_data_are_refused():
+    for value in (AlwaysEqual(), [1, AlwaysEqual()], np.array([AlwaysEqual()]), {1: 2}):
+        with pytest.raises(TypeError):
+            encode(value)
+
+
+def test_compare_names_where_and_how_results_differ():
+    want = encode((np.array([[1.0, 2.0]]), np.array([[True, False]])))
+    assert compare(want, encode((np.array([[1, 2]]), np.array([[True, False]])))) is None
+    assert "shape (2,) instead of (1, 2)" in compare(want, encode((np.array([1.0, 2.0]), None)))
+    assert "dtype int64 instead of bool" in compare(
+        want, encode((np.array([[1.0, 2.0]]), np.array([[1, 0]])))
+    )
+    assert "result[0]: 1 of 2 values differ" in compare(
+        want, encode((np.array([[1.0, 2.5]]), np.array([[True, False]])))
+    )
+    assert compare(encode(np.array([1.0])), encode(np.array([1.0 + 1e-9])), atol=1e-6) is None
+    assert compare(encode(np.array([1.0])), encode(np.array([1.0 + 1e-9]))) is not None
+    assert compare(encode([3, 2, 1]), encode(np.array([3, 2, 1]))) is None  # an array for a list
+    assert "2 items instead of 3" in compare(encode([3, 2, 1]), encode([3, 2]))
+    assert compare(encode(["a", "b"]), encode(["a", "c"])) == "result[1]: 'c' instead of 'b'"
+    assert compare(encode(True), encode(1)) is not None  # a bool is not a number here
+    assert "a float where an integer (40) is expected" in compare(encode(40), encode(40.0))
+    assert compare(encode(0.5), encode(np.float32(0.5))) is None
+    assert compare(encode(float("nan")), encode(float("nan"))) is None
+
+
+def test_expect_asserts_the_result_and_copies_the_arguments():
+    def double_in_place(values):
+        values *= 2
+        return values
+
+    data = np.array([1, 2])
+    expect(double_in_place, data, returns=np.array([2, 4]))
+    expect(double_in_place, data, returns=np.array([2, 4]))  # the caller's array is untouched
+    assert data.tolist() == [1, 2]
+    with pytest.raises(AssertionError, match=r"double_in_place: result: 1 of 2 values differ"):
+        expect(double_in_place, data, returns=np.array([2, 5]))
+
+
+def test_probe_returns_results_errors_and_modules_as_data(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append(data))
+
+    def square(x):
+        return x**2
+
+    def broken(x):
+        raise ValueError("no")
+
+    calls = [
+        {"function": name, "args": [encode(np.array([1.0, 3.0]))], "kwargs": {}}
+        for name in ("square", "broken", "missing")
+    ]
+    cases.probe({"square": square, "broken": broken}, json.dumps(calls))
+    ((results,),) = [list(item.values()) for item in shown]
+    assert list(shown[0]) == [PROBE_MIME]
+    assert results[0] == {"value": encode(np.array([1.0, 9.0])), "module": __name__}
+    assert results[1] == {"error": "ValueError: no"}
+    assert results[2]["error"].startswith("NameError")
+
+
+def test_a_model_is_compared_by_what_the_exercise_prescribes_however_it_was_written():
+    import keras
+
+    def compiled(model, loss):
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss=loss)
+        return model
+
+    sequential = keras.Sequential(
+        [keras.Input((24, 1)), keras.layers.SimpleRNN(16), keras.layers.Dense(1)]
+    )
+    inputs = keras.Input((24, 1))
+    outputs = keras.layers.Dense(1)(keras.layers.SimpleRNN(16)(inputs))
+    functional = keras.Model(inputs, outputs)
+    first = cases.describe_model(compiled(sequential, "mse"))
+    second = cases.describe_model(compiled(functional, keras.losses.MeanSquaredError()))
+    assert compare(encode(first), encode(second), rtol=1e-6) is None
+    assert first["recurrent"] == [
+        {"class": "SimpleRNN", "units": 16, "activation": "tanh", "return_sequences": False}
+    ]
+    assert (first["params"], first["loss"], first["input_shape"]) == (
+        305,
+        "mean_squared_error",
+        [None, 24, 1],
+    )
