@@ -43,7 +43,7 @@ HIDDEN_TESTS = re.compile(
 )
 #: The lessons whose every test cell declares its cases, so that the grader decides all
 #: their points (the tests hold each to it); the others are still judged in the kernel.
-LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn")
+LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn", "03_bptt")
 #: The ``ename`` of the error output the grader adds to a cell whose cases fail.
 VERDICT_ERROR = "GraderVerdict"
 _IMPORT = "rnn_lib.notebook.cases"

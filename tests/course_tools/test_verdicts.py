@@ -103,6 +103,30 @@ def test_a_failed_verdict_is_an_error_output_that_nbgrader_scores_zero():
     assert cell.outputs[0].ename == VERDICT_ERROR and determine_grade(cell)[0] == 0
 
 
+def test_inputs_may_be_built_with_the_graders_own_course_library(monkeypatch):
+    cell = (
+        "### BEGIN HIDDEN TESTS\n"
+        "from rnn_lib.notebook.cases import expect\n"
+        "from rnn_lib.layers.simple_rnn import simple_rnn_step_forward as step\n"
+        "_P = {'W': np.eye(2), 'U': np.zeros((2, 2)), 'b': np.zeros(2)}\n"
+        "_H, _CACHE = step(np.array([[0.5, -0.5]]), np.zeros((1, 2)), _P)\n"
+        "expect(last_state, _CACHE, returns=_H)\n"
+        "### END HIDDEN TESTS\n"
+    )
+    (case,) = declared_cases(cell)
+    assert set(case.args[0]) >= {"x_t", "h_prev", "h_next", "params"}
+    assert case.returns["ndarray"] == [
+        [pytest.approx(0.4621, abs=1e-4), pytest.approx(-0.4621, abs=1e-4)]
+    ]
+
+    def last_state(cache):
+        return cache["h_next"]
+
+    last_state.__module__ = "__main__"
+    outputs = run_probe(probe_source([case]), {"last_state": last_state}, monkeypatch)
+    assert verdict([case], outputs) is None
+
+
 def test_a_hidden_part_that_mixes_declarations_with_code_is_refused():
     mixed = CELL.replace("_X = np.arange(3)\n", "for _ in range(2):\n    pass\n_X = np.arange(3)\n")
     with pytest.raises(ValueError, match="put nothing else there"):
