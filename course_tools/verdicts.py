@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from nbformat import NotebookNode
 
+from rnn_lib.notebook import cases as declarations
 from rnn_lib.notebook.cases import PROBE_MIME, VIEWS, compare, encode
 
 #: A test cell's hidden part, with its marker lines (nbgrader strips it from releases).
@@ -43,7 +44,7 @@ HIDDEN_TESTS = re.compile(
 )
 #: The lessons whose every test cell declares its cases, so that the grader decides all
 #: their points (the tests hold each to it); the others are still judged in the kernel.
-LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn", "03_bptt")
+LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn", "03_bptt", "05_gru")
 #: The ``ename`` of the error output the grader adds to a cell whose cases fail.
 VERDICT_ERROR = "GraderVerdict"
 _IMPORT = "rnn_lib.notebook.cases"
@@ -108,6 +109,9 @@ def declared_cases(source: str) -> list[Case] | None:
     cases, names = [], {"np": np, "numpy": np}
     for statement in tree.body:
         if isinstance(statement, ast.ImportFrom) and statement.module == _IMPORT:
+            names.update(
+                {a.asname or a.name: getattr(declarations, a.name) for a in statement.names}
+            )
             continue
         if isinstance(statement, ast.ImportFrom) and (statement.module or "").startswith(
             "rnn_lib."
@@ -229,6 +233,8 @@ def _problem(case: Case, result: Any) -> str | None:
         return f"{case.function} must be written in this notebook, not imported"
     if "value" not in result:
         return "no result"
+    if result.get("changed_its_arguments") is not False:
+        return f"{case.function} changed the arrays or lists it was given"
     try:
         return compare(case.returns, result["value"], case.rtol, case.atol)
     except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails the case

@@ -34,7 +34,6 @@ Used by the test cells of every lesson whose grading is decided outside the kern
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from collections.abc import Mapping
@@ -45,17 +44,39 @@ import numpy as np
 __all__ = [
     "PROBE_MIME",
     "VIEWS",
+    "KerasLayer",
     "compare",
     "decode",
     "describe_model",
     "encode",
     "expect",
+    "keras_layer",
     "probe",
 ]
 
 #: The MIME type of the one output through which :func:`probe` returns its results.
 PROBE_MIME = "application/vnd.rnn-course.probe+json"
 _ARRAY = "ndarray"
+_LAYER = "keras.layers"
+
+
+class KerasLayer:
+    """A Keras layer class named as data: ``keras_layer("LSTM")`` is ``keras.layers.LSTM``.
+
+    An argument of a graded case that is a layer class (``units_for_budget(keras.layers.GRU,
+    ...)``): the grader names it without importing Keras, and the kernel gets the class.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"keras_layer({self.name!r})"
+
+
+def keras_layer(name: str) -> KerasLayer:
+    """The layer class ``keras.layers.<name>``, as an argument of a graded case."""
+    return KerasLayer(name)
 
 
 def encode(value: Any) -> Any:
@@ -75,6 +96,13 @@ def encode(value: Any) -> Any:
     """
     if value is None or type(value) in (bool, int, float, str):
         return value
+    if isinstance(value, KerasLayer):
+        return {_LAYER: value.name}
+    if isinstance(value, type) and value.__module__.startswith("keras"):
+        import keras
+
+        if getattr(keras.layers, value.__name__, None) is value:
+            return {_LAYER: value.__name__}
     if type(value) in (list, tuple):
         return [encode(item) for item in value]
     if type(value) is dict:
@@ -99,6 +127,10 @@ def decode(data: Any) -> Any:
         if _ARRAY in data:
             array = np.array(data[_ARRAY], dtype=np.dtype(data["dtype"]))
             return array.reshape(data["shape"])
+        if _LAYER in data:
+            import keras
+
+            return getattr(keras.layers, data[_LAYER])
         return {key: decode(item) for key, item in data.items()}
     return data
 
@@ -258,7 +290,8 @@ def expect(
 
     Args:
         function: the learner's function.
-        *args, **kwargs: its arguments (copied: the function may change them).
+        *args, **kwargs: its arguments, passed as the grader's probe passes them: as data,
+            decoded again (so copies; tuples become lists).
         returns: the expected result (of the view, if one is named).
         rtol, atol: tolerances for numbers (exact by default).
         view: the name of a function in :data:`VIEWS` that turns the result into the
@@ -267,11 +300,16 @@ def expect(
     Raises:
         AssertionError: naming the function and how the result differs.
     """
-    got = function(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+    # the arguments the grader's probe would pass: the same data, decoded the same way
+    sent = encode([list(args), kwargs])
+    passed_args, passed_kwargs = decode(sent)
+    got = function(*passed_args, **passed_kwargs)
+    name = getattr(function, "__name__", function)
+    assert encode([passed_args, passed_kwargs]) == sent, f"{name} changed its arguments"
     if view is not None:
         got = VIEWS[view](got)
     problem = compare(encode(returns), encode(got), rtol, atol)
-    assert problem is None, f"{getattr(function, '__name__', function)}: {problem}"
+    assert problem is None, f"{name}: {problem}"
 
 
 def probe(namespace: Mapping[str, Any], calls: str) -> None:
@@ -287,8 +325,8 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
             "view": name or None}`` with :func:`encode`-d arguments.
 
     Displays one output of type :data:`PROBE_MIME`: a list with, per call,
-    ``{"value": encoded result, "module": the function's __module__}`` or
-    ``{"error": "TypeError: ..."}``.
+    ``{"value": encoded result, "module": the function's __module__,
+    "changed_its_arguments": bool}`` or ``{"error": "TypeError: ..."}``.
     """
     from IPython.display import display
 
@@ -299,11 +337,17 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
             results.append({"error": f"NameError: no function {call['function']!r}"})
             continue
         try:
-            value = function(*decode(call["args"]), **decode(call["kwargs"]))
+            args, kwargs = decode(call["args"]), decode(call["kwargs"])
+            value = function(*args, **kwargs)
             if call.get("view"):
                 value = VIEWS[call["view"]](value)
             results.append(
-                {"value": encode(value), "module": getattr(function, "__module__", None)}
+                {
+                    "value": encode(value),
+                    "module": getattr(function, "__module__", None),
+                    "changed_its_arguments": encode([args, kwargs])
+                    != [call["args"], call["kwargs"]],
+                }
             )
         except Exception as error:  # noqa: BLE001 - the learner's mistake, reported as data
             results.append({"error": f"{type(error).__name__}: {error}"[:300]})

@@ -75,21 +75,24 @@ def test_right_results_pass_and_wrong_ones_fail_with_the_case_named(monkeypatch)
 
 def test_imported_functions_errors_and_forged_outputs_fail(monkeypatch):
     cases = declared_cases(CELL)
-    right = {"value": {"ndarray": [0, 2, 4], "shape": [3], "dtype": "<i8"}, "module": "__main__"}
-    second = {"value": {"ndarray": [1.0], "shape": [1], "dtype": "<f8"}, "module": "__main__"}
+    kept = {"module": "__main__", "changed_its_arguments": False}
+    right = {"value": {"ndarray": [0, 2, 4], "shape": [3], "dtype": "<i8"}, **kept}
+    second = {"value": {"ndarray": [1.0], "shape": [1], "dtype": "<f8"}, **kept}
 
     def sent(*payloads):
         return [NotebookNode(output_type="display_data", data={PROBE_MIME: p}) for p in payloads]
 
     assert verdict(cases, sent([right, second])) is None
     assert "not imported" in verdict(cases, sent([right, {**second, "module": "numpy"}]))
+    changed = {**second, "changed_its_arguments": True}
+    assert "changed the arrays or lists it was given" in verdict(cases, sent([right, changed]))
     assert "raised ValueError: no" in verdict(cases, sent([right, {"error": "ValueError: no"}]))
     assert "one result per case" in verdict(cases, sent([right]))
     assert "one result per case" in verdict(cases, sent([right, second], [right, second]))
     assert "one result per case" in verdict(cases, sent({"all": "good"}))
     died = [NotebookNode(output_type="error", ename="KernelDied", evalue="", traceback=[])]
     assert "did not finish: KernelDied" in verdict(cases, sent([right, second]) + died)
-    looks_right = {"value": {"ndarray": "yes", "shape": [3], "dtype": "<i8"}, "module": "__main__"}
+    looks_right = {"value": {"ndarray": "yes", "shape": [3], "dtype": "<i8"}, **kept}
     assert verdict(cases, sent([looks_right, second])) is not None
 
 

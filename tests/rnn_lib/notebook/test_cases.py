@@ -55,17 +55,29 @@ def test_compare_names_where_and_how_results_differ():
     assert compare(encode(float("nan")), encode(float("nan"))) is None
 
 
-def test_expect_asserts_the_result_and_copies_the_arguments():
+def test_expect_asserts_the_result_and_refuses_a_function_that_changes_its_arguments():
+    def double(values):
+        return values * 2
+
     def double_in_place(values):
         values *= 2
         return values
 
     data = np.array([1, 2])
-    expect(double_in_place, data, returns=np.array([2, 4]))
-    expect(double_in_place, data, returns=np.array([2, 4]))  # the caller's array is untouched
-    assert data.tolist() == [1, 2]
-    with pytest.raises(AssertionError, match=r"double_in_place: result: 1 of 2 values differ"):
-        expect(double_in_place, data, returns=np.array([2, 5]))
+    expect(double, data, returns=np.array([2, 4]))
+    with pytest.raises(AssertionError, match=r"double: result: 1 of 2 values differ"):
+        expect(double, data, returns=np.array([2, 5]))
+    with pytest.raises(AssertionError, match="double_in_place changed its arguments"):
+        expect(double_in_place, data, returns=np.array([2, 4]))
+    assert data.tolist() == [1, 2]  # it was given a copy
+
+
+def test_a_layer_class_travels_as_its_name():
+    import keras
+
+    assert encode(cases.keras_layer("GRU")) == {"keras.layers": "GRU"}
+    assert decode(encode([cases.keras_layer("LSTM")])) == [keras.layers.LSTM]
+    expect(lambda layer: layer.__name__, cases.keras_layer("SimpleRNN"), returns="SimpleRNN")
 
 
 def test_probe_returns_results_errors_and_modules_as_data(monkeypatch):
@@ -85,7 +97,11 @@ def test_probe_returns_results_errors_and_modules_as_data(monkeypatch):
     cases.probe({"square": square, "broken": broken}, json.dumps(calls))
     ((results,),) = [list(item.values()) for item in shown]
     assert list(shown[0]) == [PROBE_MIME]
-    assert results[0] == {"value": encode(np.array([1.0, 9.0])), "module": __name__}
+    assert results[0] == {
+        "value": encode(np.array([1.0, 9.0])),
+        "module": __name__,
+        "changed_its_arguments": False,
+    }
     assert results[1] == {"error": "ValueError: no"}
     assert results[2]["error"].startswith("NameError")
 
