@@ -347,6 +347,42 @@ def test_a_forged_blank_scores_zero_in_every_lesson_the_grader_decides(tmp_path,
         assert report.max_score > 0 and report.score == 0, f"{name}: {report.cells}"
 
 
+# Every answer returns an object that equals anything, and the comparisons lie too.
+LOOK_ALIKE = """
+import numpy as np, numpy.testing
+
+
+class _Yes:
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+
+
+np.allclose = np.array_equal = lambda *args, **kwargs: True
+np.testing.assert_allclose = np.testing.assert_array_equal = lambda *args, **kwargs: None
+"""
+
+
+@pytest.mark.parametrize(
+    "lesson", [lesson for lesson in LESSONS_DECIDED_BY_THE_GRADER if lesson != LESSON]
+)
+def test_look_alike_results_and_lying_comparisons_score_zero(tmp_path, lesson):
+    course = make_course(tmp_path / "course", [lesson])
+    release(course, lesson)
+    (path,) = (make_course.__globals__["SOLUTIONS"] / lesson).glob("*.ipynb")
+    solution = solution_answers(nbformat.read(path, as_version=4))
+    cheats = {
+        grade_id: LOOK_ALIKE
+        + "".join(
+            f"\n\ndef {name}(*args, **kwargs):\n    return _Yes()\n"
+            for name in re.findall(r"^def (\w+)", source, flags=re.MULTILINE)
+        )
+        for grade_id, source in solution.items()
+    }
+    submit(course, lesson, "look-alike", cheats)
+    for name, report in autograde(course, lesson, "look-alike").items():
+        assert report.max_score > 0 and report.score == 0, f"{name}: {report.cells}"
+
+
 def test_with_the_verdicts_back_in_the_kernel_the_forgery_would_win(tmp_path, answers):
     """The row above bites: judged by the kernel's word, the same blank gets full marks."""
     course = released_course(tmp_path)
