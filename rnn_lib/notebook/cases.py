@@ -235,9 +235,10 @@ def describe_model(model) -> dict[str, Any]:
     Returns:
         ``{"input_shape", "output_shape", "params", "recurrent": [{"class", "units",
         "activation", "return_sequences"}, ...] for each recurrent layer in order,
-        "last_activation", "optimizer", "learning_rate", "loss"}``; the loss by its
-        canonical name (``"mse"`` and ``MeanSquaredError()`` are both
-        ``"mean_squared_error"``).
+        "last_activation", "optimizer", "learning_rate", "loss", "metrics",
+        "global_clipnorm", "clipnorm"}``; the loss by its canonical name (``"mse"`` and
+        ``MeanSquaredError()`` are both ``"mean_squared_error"``), the metrics by name
+        (``"accuracy"`` and ``BinaryAccuracy(name="accuracy")`` alike).
     """
     import keras
 
@@ -267,7 +268,23 @@ def describe_model(model) -> dict[str, Any]:
         "optimizer": type(optimizer).__name__ if optimizer is not None else None,
         "learning_rate": float(optimizer.learning_rate) if optimizer is not None else None,
         "loss": loss if isinstance(loss, str) else None,
+        "metrics": _metric_names(model),
+        "global_clipnorm": _optional_float(getattr(optimizer, "global_clipnorm", None)),
+        "clipnorm": _optional_float(getattr(optimizer, "clipnorm", None)),
     }
+
+
+def _metric_names(model) -> list[str]:
+    """The names of the metrics a model was compiled with (``"accuracy"`` however given)."""
+    config = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+    metrics = (config or {}).get("metrics") or []
+    if not isinstance(metrics, list):
+        metrics = [metrics]
+    return [m if isinstance(m, str) else str(m.get("config", {}).get("name")) for m in metrics]
+
+
+def _optional_float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 #: What a case may compare instead of the result itself (``expect(..., view="model")``).

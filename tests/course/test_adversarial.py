@@ -29,7 +29,7 @@ from course_tools.course_copy import (
 )
 from course_tools.grading import autograde_all, incidents
 from course_tools.sandbox import UNSANDBOXED_ENV
-from course_tools.verdicts import LESSONS_DECIDED_BY_THE_GRADER
+from course_tools.verdicts import JUDGED_IN_THE_KERNEL, LESSONS_DECIDED_BY_THE_GRADER
 
 pytestmark = pytest.mark.slow
 
@@ -337,14 +337,23 @@ def test_a_kernel_that_hides_its_errors_gains_nothing(course, answers):
 
 
 @pytest.mark.parametrize(
-    "lesson", [lesson for lesson in LESSONS_DECIDED_BY_THE_GRADER if lesson != LESSON]
+    "lesson",
+    [
+        lesson
+        for lesson in (*LESSONS_DECIDED_BY_THE_GRADER, *JUDGED_IN_THE_KERNEL)
+        if lesson != LESSON
+    ],
 )
 def test_a_forged_blank_scores_zero_in_every_lesson_the_grader_decides(tmp_path, lesson):
+    """Deserved: 0. Given: the points of the cells still judged in the kernel (the known gap)."""
     course = make_course(tmp_path / "course", [lesson])
     release(course, lesson)
     submit(course, lesson, "forger", {}, forge)
+    in_kernel = set(JUDGED_IN_THE_KERNEL.get(lesson, ()))
     for name, report in autograde(course, lesson, "forger").items():
-        assert report.max_score > 0 and report.score == 0, f"{name}: {report.cells}"
+        forged = {cell: score for cell, (score, _) in report.cells.items() if score}
+        assert set(forged) == in_kernel, f"{name}: {report.cells}"
+        assert all(report.cells[cell][0] == report.cells[cell][1] for cell in in_kernel)
 
 
 # Every answer returns an object that equals anything, and the comparisons lie too.

@@ -125,6 +125,7 @@ def test_a_model_is_compared_by_what_the_exercise_prescribes_however_it_was_writ
     assert first["recurrent"] == [
         {"class": "SimpleRNN", "units": 16, "activation": "tanh", "return_sequences": False}
     ]
+    assert (first["metrics"], first["global_clipnorm"], first["clipnorm"]) == ([], None, None)
     assert (first["params"], first["loss"], first["input_shape"]) == (
         305,
         "mean_squared_error",
