@@ -10,6 +10,9 @@ inside ``bwrap`` (Debian's ``bubblewrap``), so that the code sees and reaches on
 - **read-write**: the kernel's working folder (the submission's own folder, for the
   files a lesson writes), a private ``/tmp`` of at most :attr:`Limits.tmp_bytes`, and
   the folder of the IPC sockets through which the grader talks to the kernel;
+- **stubs**: in a submission of a lesson whose exercises the course library answers,
+  those functions' bodies (:mod:`course_tools.reference_answers`), with the package's
+  compiled bytecode hidden;
 - **nothing else**: no network at all (its own empty network namespace: not even the
   host's 127.0.0.1), no other process (its own PID namespace), no home folder, no
   ``solutions/``, gradebook, other submissions or grading tooling, and no environment
@@ -45,6 +48,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
+from course_tools.reference_answers import answer_overlays
 from rnn_lib.notebook import QUIET_TENSORFLOW_ENV
 
 __all__ = [
@@ -197,10 +201,13 @@ def _hierarchies(limits: Limits) -> dict[Path, dict[str, int]]:
     for _, controllers, path in entries:
         for controller, settings in (
             ("pids", {"pids.max": limits.processes}),
-            ("memory", {
-                "memory.limit_in_bytes": limits.memory_bytes,
-                "memory.memsw.limit_in_bytes": limits.memory_bytes,
-            }),
+            (
+                "memory",
+                {
+                    "memory.limit_in_bytes": limits.memory_bytes,
+                    "memory.memsw.limit_in_bytes": limits.memory_bytes,
+                },
+            ),
         ):
             if controller in controllers.split(","):
                 found[CGROUP_ROOT / controller / path.lstrip("/")] = settings
@@ -274,6 +281,8 @@ def sandbox_command(
     limits: Limits = Limits(),
     cgroup: ControlGroup | None = None,
     environ: dict[str, str] | None = None,
+    overlays: Iterable[tuple[Path, Path]] = (),
+    hidden: Iterable[Path] = (),
 ) -> list[str]:
     """The ``bwrap`` command line that runs ``argv`` in the sandbox.
 
@@ -286,6 +295,9 @@ def sandbox_command(
         limits: the resource limits of each process (``setrlimit``).
         cgroup: the control group the sandbox starts in (its memory and processes).
         environ: the grader's environment, filtered by :func:`kernel_environment`.
+        overlays: pairs (file, path): ``file`` is seen, read-only, at ``path`` (the course
+            library's reference answers, stripped: :mod:`course_tools.reference_answers`).
+        hidden: folders replaced by an empty one (their compiled bytecode).
 
     Returns:
         The command line: joining ``cgroup``, then ``bwrap``.
@@ -323,6 +335,10 @@ def sandbox_command(
         command += ["--ro-bind", str(path), str(path)]
     for path in (*writable, workdir):
         command += ["--bind", str(path), str(path)]
+    for file, path in overlays:
+        command += ["--ro-bind", str(file), str(path)]
+    for folder in hidden:
+        command += ["--tmpfs", str(folder)]
     command += ["--remount-ro", "/"]  # the root holds only the mount points: read-only
     for name, value in sorted(kernel_environment(home, environ).items()):
         command += ["--setenv", name, value]
@@ -396,9 +412,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._ipc_folder = Path(tempfile.mkdtemp(prefix="rnn-kernel-"))  # mode 0700
+        self._answers_folder = Path(tempfile.mkdtemp(prefix="rnn-answers-"))  # not writable inside
         # Kept across shutdowns (a restart after a shutdown writes its connection file
         # there again), removed with the manager.
         weakref.finalize(self, shutil.rmtree, self._ipc_folder, True)
+        weakref.finalize(self, shutil.rmtree, self._answers_folder, True)
         self._cgroup: ControlGroup | None = None
         self.transport = "ipc"
         self.ip = str(self._ipc_folder / "kernel")
@@ -417,12 +435,16 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.kernel_spec.interrupt_mode = "message"
         if self._cgroup is None:
             self._cgroup = ControlGroup.create(self.limits, self._ipc_folder.name)
+        # a submission's folder is named after its lesson: hide that lesson's answers
+        overlays, bytecode = answer_overlays(workdir.name, self._answers_folder)
         return sandbox_command(
             argv,
             workdir=workdir,
             writable=[self._ipc_folder],
             limits=self.limits,
             cgroup=self._cgroup,
+            overlays=overlays,
+            hidden=bytecode,
         )
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

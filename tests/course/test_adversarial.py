@@ -8,10 +8,14 @@ and a short cell timeout so that runaway cells cost seconds, not minutes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import py_compile
 import re
+import shutil
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -398,6 +402,76 @@ def test_with_the_verdicts_back_in_the_kernel_the_forgery_would_win(tmp_path, an
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.ResilientExecute.grader_verdicts = False\n")
     report = grade(course, "forger-judged-in-kernel", {}, forge)
+    assert (report.score, report.max_score) == (FULL, FULL), report.cells
+
+
+# make_windows handed in as the course library's reference, by every route a learner might try.
+IMPORTED_ANSWER = """
+import glob, importlib, marshal, os
+import rnn_lib.sequences.windows as _windows
+
+
+def _from_source():
+    namespace = {}
+    with open(_windows.__file__) as source:
+        exec(source.read(), namespace)
+    return namespace["make_windows"]
+
+
+def _from_bytecode():
+    folder = os.path.join(os.path.dirname(_windows.__file__), "__pycache__")
+    for path in glob.glob(os.path.join(folder, "windows.*.pyc")):
+        namespace = {}
+        with open(path, "rb") as compiled:
+            exec(marshal.loads(compiled.read()[16:]), namespace)
+        return namespace["make_windows"]
+    raise FileNotFoundError(folder)
+
+
+_ROUTES = [lambda: _windows.make_windows, lambda: importlib.reload(_windows).make_windows,
+           _from_source, _from_bytecode]
+
+
+def make_windows(series, window, horizon=1):
+    for route in _ROUTES:
+        try:
+            return route()(series, window, horizon)
+        except Exception:
+            continue
+    raise RuntimeError("no route to the course library's make_windows")
+"""
+
+
+@contextmanager
+def compiled_windows_module():
+    """The reference's bytecode in rnn_lib's __pycache__, as on a machine that writes it."""
+    import rnn_lib.sequences.windows as windows
+
+    compiled = Path(importlib.util.cache_from_source(windows.__file__))
+    created = not compiled.parent.exists()
+    py_compile.compile(windows.__file__, cfile=str(compiled), doraise=True)
+    try:
+        yield compiled
+    finally:
+        compiled.unlink(missing_ok=True)
+        if created:
+            shutil.rmtree(compiled.parent, ignore_errors=True)
+
+
+@pytest.mark.sandbox
+def test_the_course_librarys_answer_is_out_of_reach_while_its_lesson_is_graded(course, answers):
+    with compiled_windows_module():
+        report = grade(course, "borrower", {**answers, "make_windows": IMPORTED_ANSWER})
+    assert report.cells["test_make_windows"] == (0, 2), report.outputs["test_make_windows"]
+    # every route failed: import, reload, the source file, the bytecode
+    assert "no route to the course library's make_windows" in report.outputs["test_make_windows"]
+    assert (report.score, report.max_score) == (FULL - 3, FULL), report.cells
+
+
+def test_without_the_sandbox_the_borrowed_answer_would_pass(course, answers, monkeypatch):
+    """The row above bites: unconfined, the same wrapper earns make_windows' points."""
+    monkeypatch.setenv(UNSANDBOXED_ENV, "1")
+    report = grade(course, "unconfined-borrower", {**answers, "make_windows": IMPORTED_ANSWER})
     assert (report.score, report.max_score) == (FULL, FULL), report.cells
 
 
