@@ -12,8 +12,9 @@ reloading, reading the source or unmarshalling the bytecode all find the stub. E
 else in those modules works as usual, and other lessons see the whole library.
 
 A lesson whose own cells call one of its reference answers cannot be listed (its cells
-would fail); lesson 03 is such a lesson (its public tests use ``simple_rnn_step_backward``
-to recognise typical mistakes).
+would fail): lesson 03 (its public tests use ``simple_rnn_step_backward`` to recognise
+typical mistakes) and lesson 07 (its pipeline cells call ``rnn_lib.imdb``'s
+``vectorize_reviews`` and ``build_model``) are such lessons.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
         "rnn_lib.tasks.experiments.build_sequence_classifier",
     ),
     "05_gru": ("rnn_lib.layers.gru.gru_step_forward",),
+    "06_bidirectional": (
+        "rnn_lib.tasks.seq2seq.teacher_forcing_inputs",
+        "rnn_lib.tasks.seq2seq.greedy_decode",
+        "rnn_lib.tasks.seq2seq.sequence_accuracy",
+    ),
 }
 
 
