@@ -47,8 +47,20 @@ HIDDEN_TESTS = re.compile(
 LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn", "03_bptt", "05_gru")
 #: Lessons the grader decides but for these test cells, whose points still come from the
 #: kernel's word: lesson 04's training test asks for an outcome (an accuracy), which needs
-#: predictions on held-out data checked by the grader (issue 14).
-JUDGED_IN_THE_KERNEL = {"04_lstm": ("test_memory_training",)}
+#: predictions on held-out data checked by the grader; lesson 06's take models as arguments,
+#: which need models passed as data, or build one whose layers the model view does not
+#: describe yet (issue 14).
+JUDGED_IN_THE_KERNEL = {
+    "04_lstm": ("test_memory_training",),
+    "06_bidirectional": (
+        "test_build_tagger",
+        "test_build_tagger_hidden",
+        "test_causality",
+        "test_causality_hidden",
+        "test_greedy_decoding",
+        "test_greedy_decoding_hidden",
+    ),
+}
 #: The ``ename`` of the error output the grader adds to a cell whose cases fail.
 VERDICT_ERROR = "GraderVerdict"
 _IMPORT = "rnn_lib.notebook.cases"
@@ -64,6 +76,7 @@ class Case:
         returns: the expected result, :func:`~rnn_lib.notebook.cases.encode`-d.
         rtol, atol: tolerances for numbers.
         view: what of the result is compared (a name in ``rnn_lib.notebook.cases.VIEWS``).
+        exact_dtype: arrays must have the expected dtype itself, not only its kind.
         line: where the ``expect`` call starts in the hidden part (for messages).
     """
 
@@ -74,6 +87,7 @@ class Case:
     rtol: float = 0.0
     atol: float = 0.0
     view: str | None = None
+    exact_dtype: bool = False
     line: int = 0
 
 
@@ -158,6 +172,7 @@ def declared_cases(source: str) -> list[Case] | None:
                 rtol=float(keywords.pop("rtol", 0.0)),
                 atol=float(keywords.pop("atol", 0.0)),
                 view=_view(keywords.pop("view", None), call.lineno),
+                exact_dtype=bool(keywords.pop("exact_dtype", False)),
                 kwargs=keywords,
                 line=call.lineno,
             )
@@ -243,7 +258,9 @@ def _problem(case: Case, result: Any) -> str | None:
     if result.get("changed_its_arguments") is not False:
         return f"{case.function} changed the arrays or lists it was given"
     try:
-        return compare(case.returns, result["value"], case.rtol, case.atol)
+        return compare(
+            case.returns, result["value"], case.rtol, case.atol, exact_dtype=case.exact_dtype
+        )
     except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails the case
         return f"a result the grader cannot read ({type(error).__name__})"
 

@@ -146,7 +146,14 @@ def _as_array(data: Any) -> np.ndarray | None:
     return array
 
 
-def compare(expected: Any, got: Any, rtol: float = 0.0, atol: float = 0.0, where: str = "result"):
+def compare(
+    expected: Any,
+    got: Any,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    where: str = "result",
+    exact_dtype: bool = False,
+):
     """Why ``got`` differs from ``expected`` (both :func:`encode`-d), or None if it does not.
 
     Args:
@@ -154,6 +161,7 @@ def compare(expected: Any, got: Any, rtol: float = 0.0, atol: float = 0.0, where
         got: the value to check, as data (from a kernel: any JSON).
         rtol, atol: tolerances for numbers (``numpy.isclose``'s); exact by default.
         where: the name of the value in the message.
+        exact_dtype: arrays must have the expected dtype itself, not only its kind.
 
     Returns:
         None if they agree, else one line naming where and how they differ.
@@ -166,6 +174,8 @@ def compare(expected: Any, got: Any, rtol: float = 0.0, atol: float = 0.0, where
             return f"{where}: shape {have.shape} instead of {want.shape}"
         if want.dtype.kind == "b" and have.dtype.kind != "b":
             return f"{where}: dtype {have.dtype} instead of bool"
+        if exact_dtype and have.dtype != want.dtype:
+            return f"{where}: dtype {have.dtype} instead of {want.dtype}"
         if want.dtype.kind == "U" or have.dtype.kind == "U":
             same = have.dtype.kind == want.dtype.kind and np.array_equal(have, want)
         else:
@@ -181,7 +191,7 @@ def compare(expected: Any, got: Any, rtol: float = 0.0, atol: float = 0.0, where
         if len(got) != len(expected):
             return f"{where}: {len(got)} items instead of {len(expected)}"
         for index, (want, have) in enumerate(zip(expected, got, strict=True)):
-            problem = compare(want, have, rtol, atol, f"{where}[{index}]")
+            problem = compare(want, have, rtol, atol, f"{where}[{index}]", exact_dtype)
             if problem:
                 return problem
         return None
@@ -189,7 +199,7 @@ def compare(expected: Any, got: Any, rtol: float = 0.0, atol: float = 0.0, where
         if not isinstance(got, dict) or set(got) != set(expected):
             return f"{where}: expected a dict with keys {sorted(expected)}; got {_describe(got)}"
         for key in expected:
-            problem = compare(expected[key], got[key], rtol, atol, f"{where}[{key!r}]")
+            problem = compare(expected[key], got[key], rtol, atol, f"{where}[{key!r}]", exact_dtype)
             if problem:
                 return problem
         return None
@@ -298,6 +308,7 @@ def expect(
     rtol: float = 0.0,
     atol: float = 0.0,
     view: str | None = None,
+    exact_dtype: bool = False,
     **kwargs,
 ) -> None:
     """Assert that ``function(*args, **kwargs)`` returns ``returns`` (in an instructor's kernel).
@@ -313,6 +324,7 @@ def expect(
         rtol, atol: tolerances for numbers (exact by default).
         view: the name of a function in :data:`VIEWS` that turns the result into the
             data compared (``"model"``: :func:`describe_model`).
+        exact_dtype: arrays must have the expected dtype itself (``int32``, not ``int64``).
 
     Raises:
         AssertionError: naming the function and how the result differs.
@@ -325,7 +337,7 @@ def expect(
     assert encode([passed_args, passed_kwargs]) == sent, f"{name} changed its arguments"
     if view is not None:
         got = VIEWS[view](got)
-    problem = compare(encode(returns), encode(got), rtol, atol)
+    problem = compare(encode(returns), encode(got), rtol, atol, exact_dtype=exact_dtype)
     assert problem is None, f"{name}: {problem}"
 
 

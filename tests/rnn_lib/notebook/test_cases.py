@@ -53,6 +53,9 @@ def test_compare_names_where_and_how_results_differ():
     assert "a float where an integer (40) is expected" in compare(encode(40), encode(40.0))
     assert compare(encode(0.5), encode(np.float32(0.5))) is None
     assert compare(encode(float("nan")), encode(float("nan"))) is None
+    int32, int64 = encode(np.array([1], "int32")), encode(np.array([1], "int64"))
+    assert compare(int32, int64) is None
+    assert "dtype int64 instead of int32" in compare(int32, int64, exact_dtype=True)
 
 
 def test_expect_asserts_the_result_and_refuses_a_function_that_changes_its_arguments():
