@@ -81,19 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     solution = next((ROOT / "solutions" / args.lesson).glob("*.ipynb"))
     answers = solution_answers(nbformat.read(solution, as_version=4))
 
-    def seconds_per_notebook(folder: Path, grader_verdicts: bool = True) -> float:
+    def seconds_per_notebook(
+        folder: Path, grader_verdicts: bool = True, students: int = args.students
+    ) -> float:
         course = make_course(folder / "course", [args.lesson])
         if not grader_verdicts:
             with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
                 config.write("\nc.ResilientExecute.grader_verdicts = False\n")
         release(course, args.lesson)
-        for number in range(args.students):
+        for number in range(students):
             submit(course, args.lesson, f"student{number:02d}", answers)
         start = time.perf_counter()
         with quick_mode():  # as make autograde grades
             summary = autograde_all(course, [args.lesson])
         assert not summary["failed"], summary["failed"]
-        return (time.perf_counter() - start) / args.students
+        return (time.perf_counter() - start) / students
 
     configurations = {  # name: (sandboxed, verdicts decided by the grader)
         "sandboxed": (True, True),
@@ -108,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         # A warm-up grading, not counted (the first sandboxed grading of a run was 40% slower
         # than the next); then A B C C B A, so that the machine's drift weighs on each alike.
         with environment(**{UNSANDBOXED_ENV: None}), probes.counting("warm-up"):
-            students, args.students = args.students, 1
-            seconds_per_notebook(Path(scratch) / "warm-up", True)
-            args.students = students
+            seconds_per_notebook(Path(scratch) / "warm-up", students=1)
         order = [*configurations, *reversed(configurations)]
         for round_number, name in enumerate(order):
             sandbox, verdicts = configurations[name]

@@ -32,6 +32,7 @@ None of this confines learners' code: the sandbox the kernels run in is
 
 from __future__ import annotations
 
+import copy
 import time
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -236,7 +237,7 @@ class ResilientExecute(Execute):
         probe = NotebookNode(
             cell_type="code",
             source=probe_source(cases),
-            metadata=cell.metadata,
+            metadata=copy.deepcopy(cell.metadata),  # nbclient records its timings there
             outputs=[],
             execution_count=None,
         )

@@ -23,6 +23,7 @@ import pytest
 
 import rnn_lib
 from course_tools.course_copy import (
+    SOLUTIONS,
     GradeReport,
     autograde,
     make_course,
@@ -92,7 +93,7 @@ def short_course(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def answers():
-    path = next((make_course.__globals__["SOLUTIONS"] / LESSON).glob("*.ipynb"))
+    path = next((SOLUTIONS / LESSON).glob("*.ipynb"))
     return solution_answers(nbformat.read(path, as_version=4))
 
 
@@ -380,7 +381,7 @@ np.testing.assert_allclose = np.testing.assert_array_equal = lambda *args, **kwa
 def test_look_alike_results_and_lying_comparisons_score_zero(tmp_path, lesson):
     course = make_course(tmp_path / "course", [lesson])
     release(course, lesson)
-    (path,) = (make_course.__globals__["SOLUTIONS"] / lesson).glob("*.ipynb")
+    (path,) = (SOLUTIONS / lesson).glob("*.ipynb")
     solution = solution_answers(nbformat.read(path, as_version=4))
     cheats = {
         grade_id: LOOK_ALIKE
