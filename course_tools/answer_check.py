@@ -64,6 +64,7 @@ from course_tools.course_copy import (
 )
 from course_tools.environment import prepare_environment, quick_mode
 from course_tools.nbgrader_plugins import ResilientExecute, last_graded_index
+from course_tools.verdicts import declared_cases, kernel_source
 
 BUGS_DIR = PROJECT_ROOT / "tests" / "course" / "buggy_answers"
 
@@ -237,6 +238,26 @@ def cell_names(source: str) -> CellNames:
     )
 
 
+def kernel_names(cell: nbformat.NotebookNode, verdicts: bool = True) -> CellNames:
+    """What a cell does with the kernel's names when the grader runs it.
+
+    A test cell that declares its cases (:mod:`course_tools.verdicts`) runs without its
+    hidden part, and the grader's probe then reads the functions and models the cases
+    name: those are its reads; the hidden part's own names live in the grader.
+
+    Args:
+        cell: a notebook cell.
+        verdicts: whether the grader decides declared cases (``grader_verdicts``).
+    """
+    if cell.cell_type != "code":
+        return CellNames()
+    cases = declared_cases(cell.source) if verdicts else None
+    if cases is None:
+        return cell_names(cell.source)
+    probed = sorted({case.weights_of[0] if case.weights_of else case.function for case in cases})
+    return cell_names(kernel_source(cell.source) + "\n" + "\n".join(probed) + "\n")
+
+
 def cells_to_rerun(
     names: Sequence[CellNames], start: int, last: int, changed: frozenset[str]
 ) -> list[int]:
@@ -393,10 +414,19 @@ class GraderKernel:
     submission folder.
     """
 
-    def __init__(self, notebook: nbformat.NotebookNode, workdir: Path):
+    @staticmethod
+    def verdicts() -> bool:
+        """Whether the course's executor decides declared cases in the grader."""
+        return ResilientExecute(config=GraderKernel._config()).grader_verdicts
+
+    @staticmethod
+    def _config():
         from traitlets.config.loader import PyFileConfigLoader
 
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(PROJECT_ROOT)).load_config()
+        return PyFileConfigLoader("nbgrader_config.py", path=str(PROJECT_ROOT)).load_config()
+
+    def __init__(self, notebook: nbformat.NotebookNode, workdir: Path):
+        config = self._config()
         self.notebook = notebook  # never changed: the executor writes into its own copy
         self.executor = ResilientExecute(config=config)
         self.executor.nb = copy.deepcopy(notebook)
@@ -551,6 +581,7 @@ def lesson_plans(
     bugs: Sequence[Bug],
     complete: Sequence[str] = (),
     ran_until: int | None = None,
+    verdicts: bool = True,
 ) -> LessonPlans:
     """Plan the grading of ``bugs`` in a submitted ``notebook`` (see :func:`check_notebook`).
 
@@ -561,14 +592,13 @@ def lesson_plans(
         ran_until: the last cell the kernel ran before the mistakes are graded (by
             default the last graded cell): a mistake whose cells read a name that a
             cell up to there assigns again is marked stale.
+        verdicts: whether the grader decides the cells that declare cases (its
+            ``grader_verdicts``): their hidden parts then never run in the kernel.
     """
     ids = [_grade_id(cell) for cell in notebook.cells]
     graded = {i for i, cell in enumerate(notebook.cells) if _is_graded(cell)}
     last = max(graded)
-    names = [
-        cell_names(cell.source) if cell.cell_type == "code" else CellNames()
-        for cell in notebook.cells
-    ]
+    names = [kernel_names(cell, verdicts) for cell in notebook.cells]
     answers = solution_answers(notebook)
     mine = sorted((b for b in bugs if b.cell in ids), key=lambda b: -ids.index(b.cell))
     until = last if ran_until is None else ran_until
@@ -609,7 +639,7 @@ def check_notebook(
     if quick is None:
         quick = os.environ.get("RNN_COURSE_ROUND_TRIPS") != "full"
     notebook = as_submitted(nbformat.read(path, as_version=4))
-    lesson = lesson_plans(notebook, bugs, complete)
+    lesson = lesson_plans(notebook, bugs, complete, verdicts=GraderKernel.verdicts())
     names, plans, last = lesson.names, lesson.plans, lesson.last
 
     result = LessonCheck(notebook=path.stem, baseline=GradeReport(0, 0))
@@ -721,7 +751,9 @@ class MistakeGradingExecute(ResilientExecute):
     def preprocess(self, nb, resources=None, km=None):
         bugs = load_bugs(self.lesson, self.bugs_file or None)
         self._ran_until = len(nb.cells) - 1 if self.run_whole_notebook else last_graded_index(nb)
-        self._lesson_plans = lesson_plans(nb, bugs, self.complete, ran_until=self._ran_until)
+        self._lesson_plans = lesson_plans(
+            nb, bugs, self.complete, ran_until=self._ran_until, verdicts=self.grader_verdicts
+        )
         self._baseline = _Grades()
         self._check = LessonCheck(notebook=resources["unique_key"], baseline=GradeReport(0, 0))
         nb, resources = super().preprocess(nb, resources, km=km)

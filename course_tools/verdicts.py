@@ -44,14 +44,19 @@ HIDDEN_TESTS = re.compile(
 )
 #: The lessons whose every test cell declares its cases, so that the grader decides all
 #: their points (the tests hold each to it); the others are still judged in the kernel.
-LESSONS_DECIDED_BY_THE_GRADER = ("01_sequence_data", "02_simple_rnn", "03_bptt", "05_gru")
+LESSONS_DECIDED_BY_THE_GRADER = (
+    "01_sequence_data",
+    "02_simple_rnn",
+    "03_bptt",
+    "04_lstm",
+    "05_gru",
+)
 #: Lessons the grader decides but for these test cells, whose points still come from the
-#: kernel's word: lesson 04's training test asks for an outcome (an accuracy), which needs
-#: predictions on held-out data checked by the grader; lesson 06's take models as arguments,
-#: which need models passed as data, or build one whose layers the model view does not
-#: describe yet (issue 14).
+#: kernel's word: lesson 06's take models as arguments, which need models passed as data,
+#: or build one whose layers the model view does not describe yet; lesson 07's build a
+#: model with bidirectional and custom pooling layers, and train one on IMDB reviews
+#: (an outcome the grader would score on reviews of its own) (issue 14).
 JUDGED_IN_THE_KERNEL = {
-    "04_lstm": ("test_memory_training",),
     "06_bidirectional": (
         "test_build_tagger",
         "test_build_tagger_hidden",
@@ -59,6 +64,12 @@ JUDGED_IN_THE_KERNEL = {
         "test_causality_hidden",
         "test_greedy_decoding",
         "test_greedy_decoding_hidden",
+    ),
+    "07_imdb_sentiment": (
+        "test_build_sentiment_model",
+        "test_build_sentiment_model_hidden",
+        "test_train_sentiment_model",
+        "test_train_sentiment_model_hidden",
     ),
 }
 #: The ``ename`` of the error output the grader adds to a cell whose cases fail.
@@ -78,6 +89,10 @@ class Case:
         view: what of the result is compared (a name in ``rnn_lib.notebook.cases.VIEWS``).
         exact_dtype: arrays must have the expected dtype itself, not only its kind.
         line: where the ``expect`` call starts in the hidden part (for messages).
+        weights_of: for an ``expect_accuracy`` case, the model's place in the kernel
+            (``("memory_models", "LSTM")``); its ``kwargs`` hold the ``architecture``,
+            ``inputs`` and ``labels``, and ``function`` is the model's name.
+        at_least, at_most: the bounds of its accuracy.
     """
 
     function: str
@@ -89,6 +104,11 @@ class Case:
     view: str | None = None
     exact_dtype: bool = False
     line: int = 0
+    #: a trained model's weights scored by the grader (``expect_accuracy``): where the
+    #: model is in the kernel (a name and constant subscripts), and the bounds
+    weights_of: tuple = ()
+    at_least: float | None = None
+    at_most: float | None = None
 
 
 def hidden_part(source: str) -> str | None:
@@ -151,6 +171,9 @@ def declared_cases(source: str) -> list[Case] | None:
                 names.update({name.id: item for name, item in zip(targets, values, strict=True)})
                 continue
         call = statement.value if isinstance(statement, ast.Expr) else None
+        if isinstance(call, ast.Call) and _name(call.func) == "expect_accuracy":
+            cases.append(_accuracy_case(call, names))
+            continue
         if not (isinstance(call, ast.Call) and _name(call.func) == "expect"):
             raise ValueError(
                 f"line {statement.lineno} of a hidden part with expect() calls is something "
@@ -180,6 +203,46 @@ def declared_cases(source: str) -> list[Case] | None:
     return cases
 
 
+def _accuracy_case(call: ast.Call, names: dict[str, Any]) -> Case:
+    """An ``expect_accuracy(model, architecture=, inputs=, labels=, at_least=, at_most=)``."""
+    if len(call.args) != 1:
+        raise ValueError(f"line {call.lineno}: expect_accuracy() takes the model, then keywords")
+    path = _kernel_path(call.args[0])
+    if path is None:
+        raise ValueError(
+            f"line {call.lineno}: expect_accuracy() names the model as a name with constant "
+            'subscripts (memory_models["LSTM"])'
+        )
+    keywords = {kw.arg: _evaluate(kw.value, names) for kw in call.keywords}
+    missing = {"architecture", "inputs", "labels"} - set(keywords)
+    if missing or not isinstance(keywords["architecture"], declarations.ModelRecipe):
+        raise ValueError(
+            f"line {call.lineno}: expect_accuracy() needs architecture=model_recipe(...), "
+            f"inputs= and labels= (missing {sorted(missing)})"
+        )
+    bounds = {key: keywords.pop(key, None) for key in ("at_least", "at_most")}
+    return Case(
+        function=ast.unparse(call.args[0]),
+        args=(),
+        kwargs=keywords,
+        weights_of=tuple(path),
+        at_least=None if bounds["at_least"] is None else float(bounds["at_least"]),
+        at_most=None if bounds["at_most"] is None else float(bounds["at_most"]),
+        line=call.lineno,
+    )
+
+
+def _kernel_path(node: ast.expr) -> list | None:
+    """``["a", "b", 1]`` for ``a["b"][1]``; None for any other expression."""
+    keys = []
+    while isinstance(node, ast.Subscript):
+        if not isinstance(node.slice, ast.Constant):
+            return None
+        keys.insert(0, node.slice.value)
+        node = node.value
+    return [node.id, *keys] if isinstance(node, ast.Name) else None
+
+
 def _view(name: str | None, line: int) -> str | None:
     if name is not None and name not in VIEWS:
         raise ValueError(f"line {line}: no view {name!r} (there are {sorted(VIEWS)})")
@@ -199,7 +262,9 @@ def _evaluate(node: ast.expr, names: dict[str, Any]) -> Any:
 def probe_source(cases: list[Case]) -> str:
     """The code the grader runs in the learner's kernel: the cases' calls, without results."""
     calls = [
-        {
+        {"weights_of": list(case.weights_of)}
+        if case.weights_of
+        else {
             "function": case.function,
             "args": [encode(arg) for arg in case.args],
             "kwargs": {key: encode(value) for key, value in case.kwargs.items()},
@@ -251,6 +316,11 @@ def _problem(case: Case, result: Any) -> str | None:
         return "no result"
     if "error" in result:
         return f"raised {str(result['error'])[:200]}"
+    if case.weights_of:
+        try:
+            return _accuracy_verdict(case, result.get("value"))
+        except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails it
+            return f"weights the grader cannot use ({type(error).__name__})"
     if result.get("module") != "__main__":
         return f"{case.function} must be written in this notebook, not imported"
     if "value" not in result:
@@ -263,6 +333,16 @@ def _problem(case: Case, result: Any) -> str | None:
         )
     except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails the case
         return f"a result the grader cannot read ({type(error).__name__})"
+
+
+def _accuracy_verdict(case: Case, weights: Any) -> str | None:
+    """Score the weights the kernel sent in the architecture, in the grader's process."""
+    if not isinstance(weights, list):
+        return "the kernel sent no weights"
+    score = declarations.weights_accuracy(
+        case.kwargs["architecture"], weights, case.kwargs["inputs"], case.kwargs["labels"]
+    )
+    return declarations.accuracy_problem(score, case.at_least, case.at_most)
 
 
 def verdict_output(message: str) -> NotebookNode:

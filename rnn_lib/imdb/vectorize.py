@@ -107,6 +107,24 @@ def make_vectorizer(
     return vectorizer
 
 
+def fixed_vectorizer(vocabulary: Sequence[str]):
+    """A ``TextVectorization`` with a vocabulary given in advance, not adapted.
+
+    Used by lesson 07's graded cases of ``vectorize``, whose arguments travel as data.
+
+    Args:
+        vocabulary: the words, ``vocabulary[i]`` getting id ``i + 2`` (0 is padding, 1
+            ``[UNK]``).
+
+    Returns:
+        The layer: Keras' default standardization (lower case, punctuation removed),
+        ``"int"`` mode, ragged rows.
+    """
+    import keras
+
+    return keras.layers.TextVectorization(vocabulary=list(vocabulary), ragged=True)
+
+
 def token_ids(vectorizer, texts: Sequence[str], batch_size: int = 4096) -> list[np.ndarray]:
     """Each review's token ids, untruncated.
 

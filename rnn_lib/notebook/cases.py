@@ -45,19 +45,24 @@ __all__ = [
     "PROBE_MIME",
     "VIEWS",
     "KerasLayer",
+    "ModelRecipe",
     "compare",
     "decode",
     "describe_model",
     "encode",
     "expect",
+    "expect_accuracy",
     "keras_layer",
+    "model_recipe",
     "probe",
+    "weights_accuracy",
 ]
 
 #: The MIME type of the one output through which :func:`probe` returns its results.
 PROBE_MIME = "application/vnd.rnn-course.probe+json"
 _ARRAY = "ndarray"
 _LAYER = "keras.layers"
+_MODEL = "keras.model"
 
 
 class KerasLayer:
@@ -79,6 +84,45 @@ def keras_layer(name: str) -> KerasLayer:
     return KerasLayer(name)
 
 
+class ModelRecipe:
+    """A Keras model named as data: a course-library function and its arguments.
+
+    ``model_recipe("rnn_lib.tasks.experiments.build_sequence_classifier",
+    layer_class=keras_layer("LSTM"), units=32, timesteps=30)`` is the model that call
+    builds. The grader names a model this way without sending one (a model is code and
+    state, not data): the side that needs the model builds it from its own copy of the
+    course library.
+    """
+
+    def __init__(self, builder: str, kwargs: dict[str, Any]):
+        if not builder.startswith("rnn_lib.") or builder.count(".") < 2:
+            raise ValueError(f"a model recipe names a function of rnn_lib; got {builder!r}")
+        self.builder = builder
+        self.kwargs = kwargs
+
+    def build(self):
+        """A new model, built by the recipe's function (arguments decoded first)."""
+        import importlib
+
+        module, name = self.builder.rsplit(".", 1)
+        function = getattr(importlib.import_module(module), name)
+        return function(**decode(encode(self.kwargs)))
+
+    def __repr__(self) -> str:
+        arguments = "".join(f", {key}={value!r}" for key, value in self.kwargs.items())
+        return f"model_recipe({self.builder!r}{arguments})"
+
+
+def model_recipe(builder: str, **kwargs: Any) -> ModelRecipe:
+    """The model ``builder(**kwargs)`` builds, as an argument of a graded case.
+
+    Args:
+        builder: the dotted name of an ``rnn_lib`` function that returns a Keras model.
+        **kwargs: its arguments (anything :func:`encode` takes).
+    """
+    return ModelRecipe(builder, kwargs)
+
+
 def encode(value: Any) -> Any:
     """``value`` as plain JSON data: arrays keep their shape and dtype, tuples become lists.
 
@@ -98,6 +142,8 @@ def encode(value: Any) -> Any:
         return value
     if isinstance(value, KerasLayer):
         return {_LAYER: value.name}
+    if isinstance(value, ModelRecipe):
+        return {_MODEL: {"builder": value.builder, "kwargs": encode(value.kwargs)}}
     if isinstance(value, type) and value.__module__.startswith("keras"):
         import keras
 
@@ -131,14 +177,36 @@ def decode(data: Any) -> Any:
             import keras
 
             return getattr(keras.layers, data[_LAYER])
+        if _MODEL in data:
+            return ModelRecipe(data[_MODEL]["builder"], decode(data[_MODEL]["kwargs"])).build()
         return {key: decode(item) for key, item in data.items()}
+    return data
+
+
+def _untrusted(data: Any) -> Any:
+    """:func:`decode` for data from a learner's kernel: arrays and plain values only.
+
+    Never builds a layer or a model (a recipe from a kernel would have the grader call a
+    function of the kernel's choosing).
+
+    Raises:
+        ValueError: for anything but arrays, lists, dicts and scalars.
+    """
+    if isinstance(data, list):
+        return [_untrusted(item) for item in data]
+    if isinstance(data, dict):
+        if _ARRAY in data:
+            return decode({_ARRAY: data[_ARRAY], "shape": data["shape"], "dtype": data["dtype"]})
+        if _LAYER in data or _MODEL in data:
+            raise ValueError("a layer or a model where data is expected")
+        return {key: _untrusted(item) for key, item in data.items()}
     return data
 
 
 def _as_array(data: Any) -> np.ndarray | None:
     """``data`` (from anywhere, a learner's kernel included) as an array of data, or None."""
     try:
-        array = decode(data) if isinstance(data, dict) else np.asarray(decode(data))
+        array = _untrusted(data) if isinstance(data, dict) else np.asarray(_untrusted(data))
     except Exception:  # noqa: BLE001 - malformed data is a wrong result, never a crash
         return None
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "biufU":
@@ -227,9 +295,10 @@ def _largest_difference(have: np.ndarray, want: np.ndarray) -> str:
         return f"{int(np.sum(have != want))} of {want.size} values differ"
     difference = np.abs(have.astype(float) - want.astype(float))
     index = np.unravel_index(np.nanargmax(difference), difference.shape)
+    where = tuple(int(i) for i in index)
     return (
         f"{int(np.sum(~np.isclose(have, want)))} of {want.size} values differ, the most at "
-        f"index {tuple(int(i) for i in index)}: {have[index]!r} instead of {want[index]!r}"
+        f"index {where}: {have[index].item()!r} instead of {want[index].item()!r}"
     )
 
 
@@ -334,11 +403,108 @@ def expect(
     passed_args, passed_kwargs = decode(sent)
     got = function(*passed_args, **passed_kwargs)
     name = getattr(function, "__name__", function)
-    assert encode([passed_args, passed_kwargs]) == sent, f"{name} changed its arguments"
+    assert _unchanged(sent, [passed_args, passed_kwargs]), f"{name} changed its arguments"
     if view is not None:
         got = VIEWS[view](got)
     problem = compare(encode(returns), encode(got), rtol, atol, exact_dtype=exact_dtype)
     assert problem is None, f"{name}: {problem}"
+
+
+def _unchanged(sent: Any, passed: Any) -> bool:
+    """Whether the arguments ``passed`` still encode to ``sent`` (models and layers skipped)."""
+    if isinstance(sent, dict) and (_MODEL in sent or _LAYER in sent):
+        return True
+    if isinstance(sent, list) and isinstance(passed, list | tuple) and len(sent) == len(passed):
+        return all(_unchanged(a, b) for a, b in zip(sent, passed, strict=True))
+    if isinstance(sent, dict) and _ARRAY not in sent and type(passed) is dict:
+        return set(sent) == set(passed) and all(_unchanged(sent[k], passed[k]) for k in sent)
+    try:
+        return encode(passed) == sent
+    except TypeError:
+        return False
+
+
+def weights_accuracy(architecture: ModelRecipe, weights: list, inputs, labels) -> float | str:
+    """The accuracy of ``weights`` in the model ``architecture`` builds, or why there is none.
+
+    The model is built here, from the course library, so only the weights come from the
+    model being judged: they score only if they really classify.
+
+    Args:
+        architecture: the model the exercise asks for, built from a trusted recipe;
+            one sigmoid output unit.
+        weights: its weight arrays, in Keras' order (``model.get_weights()``).
+        inputs: the held-out inputs, ``(n, ...)``.
+        labels: their labels, 0 or 1, ``(n,)``.
+
+    Returns:
+        The fraction of ``inputs`` whose probability, thresholded at 0.5, equals its
+        label; or a message if the weights do not fit the architecture.
+    """
+    model = architecture.build()
+    shapes = [tuple(w.shape) for w in model.get_weights()]
+    arrays = [_as_array(w) if not isinstance(w, np.ndarray) else w for w in weights]
+    given = [None if a is None or a.dtype.kind not in "iuf" else tuple(a.shape) for a in arrays]
+    if given != shapes:
+        return f"weights of shapes {given} do not fit the model the exercise asks for ({shapes})"
+    model.set_weights([a.astype("float32") for a in arrays])
+    probabilities = np.asarray(model.predict(np.asarray(inputs), batch_size=256, verbose=0))
+    predictions = probabilities.reshape(len(labels)) > 0.5
+    return float(np.mean(predictions == (np.asarray(labels).reshape(-1) > 0.5)))
+
+
+def expect_accuracy(
+    model,
+    *,
+    architecture: ModelRecipe,
+    inputs,
+    labels,
+    at_least: float | None = None,
+    at_most: float | None = None,
+) -> None:
+    """Assert that ``model``'s trained weights score within bounds (in an instructor's kernel).
+
+    The declarative form of a graded outcome: ``model`` is a trained model in the
+    notebook (a name, or a name with constant subscripts: ``memory_models["LSTM"]``); its
+    weights are loaded into the model ``architecture`` builds and scored on held-out
+    ``inputs`` (:func:`weights_accuracy`). The grader reads the same call, takes only the
+    weights from the learner's kernel and scores them in its own process.
+
+    Args:
+        model: the trained Keras model.
+        architecture: a :func:`model_recipe` for the architecture the exercise prescribes.
+        inputs, labels: held-out data and its 0/1 labels.
+        at_least, at_most: the bounds the accuracy must lie within (either may be None).
+
+    Raises:
+        AssertionError: if the weights do not fit or the accuracy is out of bounds.
+    """
+    weights = [np.asarray(w) for w in model.get_weights()]
+    score = weights_accuracy(architecture, weights, inputs, labels)
+    problem = accuracy_problem(score, at_least, at_most)
+    assert problem is None, problem
+
+
+def accuracy_problem(score: float | str, at_least: float | None, at_most: float | None):
+    """Why an accuracy (or a message from :func:`weights_accuracy`) fails its bounds, or None."""
+    if isinstance(score, str):
+        return score
+    if at_least is not None and not score >= at_least:
+        return f"held-out accuracy {score:.3f}, below {at_least}"
+    if at_most is not None and not score <= at_most:
+        return f"held-out accuracy {score:.3f}, above {at_most}"
+    return None
+
+
+def _weights_of(namespace: Mapping[str, Any], path: list) -> dict[str, Any]:
+    """The weights of the model at ``namespace[path[0]][path[1]]...``, as data."""
+    try:
+        model = namespace[path[0]]
+        for key in path[1:]:
+            model = model[key]
+        return {"value": encode([np.asarray(w) for w in model.get_weights()])}
+    except Exception as error:  # noqa: BLE001 - reported as data, like a learner's error
+        return {"error": f"{type(error).__name__}: {error}"[:300]}
 
 
 def probe(namespace: Mapping[str, Any], calls: str) -> None:
@@ -361,6 +527,9 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
 
     results = []
     for call in json.loads(calls):
+        if "weights_of" in call:
+            results.append(_weights_of(namespace, call["weights_of"]))
+            continue
         function = namespace.get(call["function"])
         if not callable(function):
             results.append({"error": f"NameError: no function {call['function']!r}"})
@@ -374,8 +543,9 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
                 {
                     "value": encode(value),
                     "module": getattr(function, "__module__", None),
-                    "changed_its_arguments": encode([args, kwargs])
-                    != [call["args"], call["kwargs"]],
+                    "changed_its_arguments": not _unchanged(
+                        [call["args"], call["kwargs"]], [args, kwargs]
+                    ),
                 }
             )
         except Exception as error:  # noqa: BLE001 - the learner's mistake, reported as data

@@ -360,6 +360,32 @@ def test_a_forged_blank_scores_zero_in_every_lesson_the_grader_decides(tmp_path,
         assert all(report.cells[cell][0] == report.cells[cell][1] for cell in in_kernel)
 
 
+# Lesson 04's training test asks for an outcome. This submission answers every exercise but
+# never trains: its train_model returns a made-up history that passes the public asserts.
+LYING_HISTORY = """
+def train_model(model, *args, **kwargs):
+    accuracy = [0.99 if type(model.layers[0]).__name__ == "LSTM" else 0.5]
+    return {"accuracy": accuracy, "val_accuracy": accuracy, "loss": [0.1], "val_loss": [0.1]}, 0.0
+"""
+
+
+def test_an_outcome_is_scored_from_the_trained_weights_not_the_kernels_history(tmp_path):
+    """Deserved: every point but the training test's 2 (nothing was trained). Given: the same."""
+    lesson = "04_lstm"
+    course = make_course(tmp_path / "course", [lesson])
+    release(course, lesson)
+    (path,) = (SOLUTIONS / lesson).glob("*.ipynb")
+    solution = solution_answers(nbformat.read(path, as_version=4))
+    lie = insert_cell(LYING_HISTORY, "test_memory_training")
+    submit(course, lesson, "no-training", solution, lie)
+    (report,) = autograde(course, lesson, "no-training").values()
+    assert report.cells["test_memory_training"] == (0, 2), report.cells
+    output = report.outputs["test_memory_training"]
+    # the kernel's own public asserts passed: only the grader's verdict took the points
+    assert "held-out accuracy" in output and "AssertionError" not in output, output
+    assert (report.score, report.max_score) == (8, 10), report.cells
+
+
 # Every answer returns an object that equals anything, and the comparisons lie too.
 LOOK_ALIKE = """
 import numpy as np, numpy.testing

@@ -20,7 +20,7 @@ from course_tools.verdicts import (
     verdict,
     verdict_output,
 )
-from rnn_lib.notebook.cases import PROBE_MIME
+from rnn_lib.notebook.cases import PROBE_MIME, ModelRecipe
 
 CELL = """# Public tests.
 assert double(2) == 4, "double(2) should be 4"
@@ -130,6 +130,62 @@ def test_inputs_may_be_built_with_the_graders_own_course_library(monkeypatch):
     last_state.__module__ = "__main__"
     outputs = run_probe(probe_source([case]), {"last_state": last_state}, monkeypatch)
     assert verdict([case], outputs) is None
+
+
+# A trained model's outcome: its weights, scored in an architecture the grader builds itself.
+# One SimpleRNN unit reading feature 0 of the last step, and a sigmoid: the label is x > 0.
+OUTCOME_CELL = """assert True
+### BEGIN HIDDEN TESTS
+from rnn_lib.notebook.cases import expect_accuracy, keras_layer, model_recipe
+_X = np.random.default_rng(0).normal(size=(200, 3, 2)).astype("float32")
+_SPEC = "rnn_lib.tasks.experiments.build_sequence_classifier"
+expect_accuracy(trained["model"], inputs=_X, labels=(_X[:, -1, 0] > 0).astype(int), at_least=0.95,
+                architecture=model_recipe(_SPEC, layer_class=keras_layer("SimpleRNN"), units=1,
+                                          timesteps=3))
+### END HIDDEN TESTS
+"""
+
+
+class Trained:
+    """All the probe asks of a trained model: its weights."""
+
+    def __init__(self, dense=10.0, units=1):
+        kernel = np.zeros((2, units), "float32")
+        kernel[0] = 10.0
+        self.weights = [kernel, np.zeros((units, units), "float32"), np.zeros(units, "float32"),
+                        np.full((units, 1), dense, "float32"), np.zeros(1, "float32")]
+
+    def get_weights(self):
+        return self.weights
+
+
+def test_a_trained_model_is_judged_by_its_weights_in_the_graders_own_architecture(monkeypatch):
+    (case,) = declared_cases(OUTCOME_CELL)
+    assert case.weights_of == ("trained", "model") and case.at_least == 0.95
+    source = probe_source([case])
+    assert "weights_of" in source and "0.95" not in source and "labels" not in source
+
+    def judged(model):
+        return verdict([case], run_probe(source, {"trained": {"model": model}}, monkeypatch))
+
+    assert judged(Trained()) is None
+    assert "held-out accuracy 0.000, below 0.95" in judged(Trained(dense=-10.0))
+    assert "do not fit the model the exercise asks for" in judged(Trained(units=2))
+    assert "raised KeyError" in verdict([case], run_probe(source, {"trained": {}}, monkeypatch))
+
+
+def test_a_kernel_cannot_have_the_grader_build_a_model_of_its_choosing(monkeypatch):
+    (case,) = declared_cases(OUTCOME_CELL)
+    built, build = [], ModelRecipe.build
+    def counted(recipe):
+        built.append(recipe.builder)
+        return build(recipe)
+
+    monkeypatch.setattr(ModelRecipe, "build", counted)
+    recipe = {"keras.model": {"builder": "rnn_lib.data.download.fetch", "kwargs": {}}}
+    sent = [NotebookNode(output_type="display_data", data={PROBE_MIME: [{"value": [recipe]}]})]
+    assert "do not fit" in verdict([case], sent)
+    assert built == ["rnn_lib.tasks.experiments.build_sequence_classifier"]
 
 
 def test_arguments_are_evaluated_in_pythons_order():

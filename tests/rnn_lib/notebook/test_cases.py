@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnn_lib.notebook import cases
-from rnn_lib.notebook.cases import PROBE_MIME, compare, decode, encode, expect
+from rnn_lib.notebook.cases import PROBE_MIME, compare, decode, encode, expect, keras_layer
 
 
 class AlwaysEqual:
@@ -41,8 +41,8 @@ def test_compare_names_where_and_how_results_differ():
     assert "dtype int64 instead of bool" in compare(
         want, encode((np.array([[1.0, 2.0]]), np.array([[1, 0]])))
     )
-    assert "result[0]: 1 of 2 values differ" in compare(
-        want, encode((np.array([[1.0, 2.5]]), np.array([[True, False]])))
+    assert compare(want, encode((np.array([[1.0, 2.5]]), np.array([[True, False]])))) == (
+        "result[0]: 1 of 2 values differ, the most at index (0, 1): 2.5 instead of 2.0"
     )
     assert compare(encode(np.array([1.0])), encode(np.array([1.0 + 1e-9])), atol=1e-6) is None
     assert compare(encode(np.array([1.0])), encode(np.array([1.0 + 1e-9]))) is not None
@@ -134,3 +134,44 @@ def test_a_model_is_compared_by_what_the_exercise_prescribes_however_it_was_writ
         "mean_squared_error",
         [None, 24, 1],
     )
+
+
+def _last_step_sign_model(dense):
+    """A trained-looking SimpleRNN classifier: label 1 when feature 0 of the last step > 0."""
+    import keras
+
+    layers = [keras.Input((3, 2)), keras.layers.SimpleRNN(1), keras.layers.Dense(1)]
+    model = keras.Sequential(layers)
+    weights = [[[10.0], [0.0]], np.zeros((1, 1)), np.zeros(1), [[dense]], np.zeros(1)]
+    model.set_weights([np.asarray(w) for w in weights])
+    return model
+
+
+def test_expect_accuracy_scores_the_weights_in_the_prescribed_architecture():
+    from rnn_lib.notebook.cases import expect_accuracy, model_recipe
+
+    x = np.random.default_rng(1).normal(size=(100, 3, 2)).astype("float32")
+    labels = (x[:, -1, 0] > 0).astype(int)
+    architecture = model_recipe(
+        "rnn_lib.tasks.experiments.build_sequence_classifier",
+        layer_class=keras_layer("SimpleRNN"), units=1, timesteps=3,
+    )
+    expect_accuracy(_last_step_sign_model(10.0), architecture=architecture, inputs=x,
+                    labels=labels, at_least=0.95)
+    with pytest.raises(AssertionError, match="held-out accuracy 0.000, below 0.95"):
+        expect_accuracy(_last_step_sign_model(-10.0), architecture=architecture, inputs=x,
+                        labels=labels, at_least=0.95)
+    with pytest.raises(AssertionError, match="above 0.6"):
+        expect_accuracy(_last_step_sign_model(10.0), architecture=architecture, inputs=x,
+                        labels=labels, at_most=0.6)
+
+
+def test_a_model_recipe_names_only_course_library_functions():
+    from rnn_lib.notebook.cases import model_recipe
+
+    with pytest.raises(ValueError, match="a function of rnn_lib"):
+        model_recipe("os.system", command="true")
+    recipe = model_recipe("rnn_lib.tasks.experiments.build_sequence_classifier",
+                          layer_class=keras_layer("GRU"), units=2, timesteps=4)
+    model = decode(encode([recipe]))[0]  # as the kernel receives it: built from its library
+    assert type(model.layers[0]).__name__ == "GRU" and model.input_shape == (None, 4, 2)
