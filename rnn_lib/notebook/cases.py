@@ -85,7 +85,7 @@ def keras_layer(name: str) -> KerasLayer:
 
 
 class ModelRecipe:
-    """A Keras model named as data: a course-library function and its arguments.
+    """A Keras model (or layer) named as data: a course-library function and its arguments.
 
     ``model_recipe("rnn_lib.tasks.experiments.build_sequence_classifier",
     layer_class=keras_layer("LSTM"), units=32, timesteps=30)`` is the model that call
@@ -313,7 +313,8 @@ def describe_model(model) -> dict[str, Any]:
 
     Returns:
         ``{"input_shape", "output_shape", "params", "recurrent": [{"class", "units",
-        "activation", "return_sequences"}, ...] for each recurrent layer in order,
+        "activation", "return_sequences"}, ...] for each recurrent layer in order (a
+        ``Bidirectional`` one as ``{"class", "merge_mode", "wraps": {...}}``),
         "last_activation", "optimizer", "learning_rate", "loss", "metrics",
         "global_clipnorm", "clipnorm"}``; the loss by its canonical name (``"mse"`` and
         ``MeanSquaredError()`` are both ``"mean_squared_error"``), the metrics by name
@@ -323,14 +324,9 @@ def describe_model(model) -> dict[str, Any]:
 
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     recurrent = [
-        {
-            "class": type(layer).__name__,
-            "units": int(layer.units),
-            "activation": layer.activation.__name__,
-            "return_sequences": bool(layer.return_sequences),
-        }
+        _recurrent_layer(layer)
         for layer in layers
-        if isinstance(layer, keras.layers.RNN)
+        if isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional)
     ]
     loss = getattr(model, "loss", None)
     if isinstance(loss, str):
@@ -350,6 +346,28 @@ def describe_model(model) -> dict[str, Any]:
         "metrics": _metric_names(model),
         "global_clipnorm": _optional_float(getattr(optimizer, "global_clipnorm", None)),
         "clipnorm": _optional_float(getattr(optimizer, "clipnorm", None)),
+    }
+
+
+def _recurrent_layer(layer) -> dict[str, Any]:
+    """A recurrent layer's class, units, activation and ``return_sequences``.
+
+    A ``Bidirectional`` wrapper is ``{"class": "Bidirectional", "merge_mode": ...,
+    "wraps": the description of its forward layer}``.
+    """
+    import keras
+
+    if isinstance(layer, keras.layers.Bidirectional):
+        return {
+            "class": "Bidirectional",
+            "merge_mode": layer.merge_mode,
+            "wraps": _recurrent_layer(layer.forward_layer),
+        }
+    return {
+        "class": type(layer).__name__,
+        "units": int(layer.units),
+        "activation": layer.activation.__name__,
+        "return_sequences": bool(layer.return_sequences),
     }
 
 

@@ -136,6 +136,25 @@ def test_a_model_is_compared_by_what_the_exercise_prescribes_however_it_was_writ
     )
 
 
+def test_a_bidirectional_layer_is_described_with_its_merge_mode_and_the_layer_it_wraps():
+    import keras
+
+    gru = keras.layers.GRU(3, return_sequences=True)
+    inputs = keras.Input((None,), dtype="int32")
+    hidden = keras.layers.Bidirectional(gru, merge_mode="sum")(keras.layers.Embedding(5, 2)(inputs))
+    tagger = keras.Model(inputs, keras.layers.Dense(4, activation="softmax")(hidden))
+    described = cases.describe_model(tagger)
+    assert described["recurrent"] == [
+        {
+            "class": "Bidirectional",
+            "merge_mode": "sum",
+            "wraps": {"class": "GRU", "units": 3, "activation": "tanh", "return_sequences": True},
+        }
+    ]
+    assert (described["output_shape"], described["last_activation"]) == ([None, None, 4], "softmax")
+    assert (described["optimizer"], described["loss"], described["metrics"]) == (None, None, [])
+
+
 def _last_step_sign_model(dense):
     """A trained-looking SimpleRNN classifier: label 1 when feature 0 of the last step > 0."""
     import keras
