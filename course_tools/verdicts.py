@@ -25,6 +25,7 @@ A kernel can lose points by misbehaving, never gain them.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import json
 import re
@@ -51,18 +52,12 @@ LESSONS_DECIDED_BY_THE_GRADER = (
     "04_lstm",
     "05_gru",
     "06_bidirectional",
+    "07_imdb_sentiment",
 )
 #: Lessons the grader decides but for these test cells, whose points still come from the
-#: kernel's word: lesson 07's build a model with custom pooling layers, and train one on
-#: IMDB reviews (an outcome the grader would score on reviews of its own) (issue 14).
-JUDGED_IN_THE_KERNEL = {
-    "07_imdb_sentiment": (
-        "test_build_sentiment_model",
-        "test_build_sentiment_model_hidden",
-        "test_train_sentiment_model",
-        "test_train_sentiment_model_hidden",
-    ),
-}
+#: kernel's word (none left: a new lesson whose cells cannot declare their cases yet is
+#: listed here, and a test asserts that a forged blank gets exactly their points).
+JUDGED_IN_THE_KERNEL: dict[str, tuple[str, ...]] = {}
 #: The ``ename`` of the error output the grader adds to a cell whose cases fail.
 VERDICT_ERROR = "GraderVerdict"
 _IMPORT = "rnn_lib.notebook.cases"
@@ -81,9 +76,11 @@ class Case:
         exact_dtype: arrays must have the expected dtype itself, not only its kind.
         line: where the ``expect`` call starts in the hidden part (for messages).
         weights_of: for an ``expect_accuracy`` case, the model's place in the kernel
-            (``("memory_models", "LSTM")``); its ``kwargs`` hold the ``architecture``,
-            ``inputs`` and ``labels``, and ``function`` is the model's name.
+            (``("memory_models", "LSTM")``); ``function`` is then the model's name.
         at_least, at_most: the bounds of its accuracy.
+        architecture: for ``expect_accuracy`` and ``expect_outputs`` cases, the model the
+            exercise prescribes, as a recipe the grader builds itself.
+        inputs, labels: their held-out data (``expect_outputs``: a list of input arrays).
     """
 
     function: str
@@ -100,6 +97,11 @@ class Case:
     weights_of: tuple = ()
     at_least: float | None = None
     at_most: float | None = None
+    #: the trusted model (a ``model_recipe``) and data of ``expect_accuracy`` and
+    #: ``expect_outputs`` cases
+    architecture: Any = None
+    inputs: Any = None
+    labels: Any = None
 
 
 def hidden_part(source: str) -> str | None:
@@ -117,6 +119,18 @@ def kernel_source(source: str) -> str:
 
 
 def declared_cases(source: str) -> list[Case] | None:
+    """The cases a test cell declares, or None (see :func:`_declared_cases`).
+
+    Each source is read once per process: the executor, the answer check and the
+    hidden-test filter all ask, and a hidden part may build its inputs from data
+    (lesson 07's vectorized reviews).
+    """
+    cases = _declared_cases(source)
+    return None if cases is None else list(cases)
+
+
+@functools.lru_cache(maxsize=256)
+def _declared_cases(source: str) -> tuple[Case, ...] | None:
     """The cases a test cell declares, or None if it declares none (graded in the kernel).
 
     A hidden part in the declarative form starts with the line that imports ``expect``
@@ -165,6 +179,9 @@ def declared_cases(source: str) -> list[Case] | None:
         if isinstance(call, ast.Call) and _name(call.func) == "expect_accuracy":
             cases.append(_accuracy_case(call, names))
             continue
+        if isinstance(call, ast.Call) and _name(call.func) == "expect_outputs":
+            cases.append(_outputs_case(call, names))
+            continue
         if not (isinstance(call, ast.Call) and _name(call.func) == "expect"):
             raise ValueError(
                 f"line {statement.lineno} of a hidden part with expect() calls is something "
@@ -191,7 +208,7 @@ def declared_cases(source: str) -> list[Case] | None:
                 line=call.lineno,
             )
         )
-    return cases
+    return tuple(cases)
 
 
 def _accuracy_case(call: ast.Call, names: dict[str, Any]) -> Case:
@@ -205,20 +222,46 @@ def _accuracy_case(call: ast.Call, names: dict[str, Any]) -> Case:
             'subscripts (memory_models["LSTM"])'
         )
     keywords = {kw.arg: _evaluate(kw.value, names) for kw in call.keywords}
-    missing = {"architecture", "inputs", "labels"} - set(keywords)
-    if missing or not isinstance(keywords["architecture"], declarations.ModelRecipe):
-        raise ValueError(
-            f"line {call.lineno}: expect_accuracy() needs architecture=model_recipe(...), "
-            f"inputs= and labels= (missing {sorted(missing)})"
-        )
+    _require_architecture(keywords, ("inputs", "labels"), call)
     bounds = {key: keywords.pop(key, None) for key in ("at_least", "at_most")}
     return Case(
         function=ast.unparse(call.args[0]),
         args=(),
-        kwargs=keywords,
+        architecture=keywords["architecture"],
+        inputs=keywords["inputs"],
+        labels=keywords["labels"],
         weights_of=tuple(path),
         at_least=None if bounds["at_least"] is None else float(bounds["at_least"]),
         at_most=None if bounds["at_most"] is None else float(bounds["at_most"]),
+        line=call.lineno,
+    )
+
+
+def _require_architecture(keywords: dict, data: tuple[str, ...], call: ast.Call) -> None:
+    missing = {"architecture", *data} - set(keywords)
+    if missing or not isinstance(keywords["architecture"], declarations.ModelRecipe):
+        name = _name(call.func)
+        raise ValueError(
+            f"line {call.lineno}: {name}() needs architecture=model_recipe(...) and "
+            f"{', '.join(f'{key}=' for key in data)} (missing {sorted(missing)})"
+        )
+
+
+def _outputs_case(call: ast.Call, names: dict[str, Any]) -> Case:
+    """An ``expect_outputs(function, *args, architecture=, inputs=, rtol=, atol=, **kwargs)``."""
+    if not call.args or not isinstance(call.args[0], ast.Name):
+        raise ValueError(f"line {call.lineno}: expect_outputs() needs the function's name first")
+    args = tuple(_evaluate(arg, names) for arg in call.args[1:])
+    keywords = {kw.arg: _evaluate(kw.value, names) for kw in call.keywords}
+    _require_architecture(keywords, ("inputs",), call)
+    return Case(
+        function=call.args[0].id,
+        args=args,
+        architecture=keywords.pop("architecture"),
+        inputs=list(keywords.pop("inputs")),
+        rtol=float(keywords.pop("rtol", 0.0)),
+        atol=float(keywords.pop("atol", 1e-5)),
+        kwargs=keywords,
         line=call.lineno,
     )
 
@@ -253,14 +296,7 @@ def _evaluate(node: ast.expr, names: dict[str, Any]) -> Any:
 def probe_source(cases: list[Case]) -> str:
     """The code the grader runs in the learner's kernel: the cases' calls, without results."""
     calls = [
-        {"weights_of": list(case.weights_of)}
-        if case.weights_of
-        else {
-            "function": case.function,
-            "args": [encode(arg) for arg in case.args],
-            "kwargs": {key: encode(value) for key, value in case.kwargs.items()},
-            "view": case.view,
-        }
+        {"weights_of": list(case.weights_of)} if case.weights_of else _call(case)
         for case in cases
     ]
     return (
@@ -268,6 +304,19 @@ def probe_source(cases: list[Case]) -> str:
         f"_rnn_course_probe(globals(), {json.dumps(calls)!r})\n"
         "del _rnn_course_probe\n"
     )
+
+
+def _call(case: Case) -> dict[str, Any]:
+    """A call of the learner's function, as the probe receives it."""
+    call = {
+        "function": case.function,
+        "args": [encode(arg) for arg in case.args],
+        "kwargs": {key: encode(value) for key, value in case.kwargs.items()},
+        "view": case.view,
+    }
+    if case.architecture is not None:  # expect_outputs: the model's outputs on the inputs
+        call["outputs_on"] = [encode(array) for array in case.inputs]
+    return call
 
 
 def verdict(cases: list[Case], outputs: list[NotebookNode]) -> str | None:
@@ -319,6 +368,10 @@ def _problem(case: Case, result: Any) -> str | None:
     if result.get("changed_its_arguments") is not False:
         return f"{case.function} changed the arrays or lists it was given"
     try:
+        if case.architecture is not None:
+            return declarations.outputs_problem(
+                case.architecture, result["value"], case.inputs, case.rtol, case.atol
+            )
         return compare(
             case.returns, result["value"], case.rtol, case.atol, exact_dtype=case.exact_dtype
         )
@@ -330,9 +383,7 @@ def _accuracy_verdict(case: Case, weights: Any) -> str | None:
     """Score the weights the kernel sent in the architecture, in the grader's process."""
     if not isinstance(weights, list):
         return "the kernel sent no weights"
-    score = declarations.weights_accuracy(
-        case.kwargs["architecture"], weights, case.kwargs["inputs"], case.kwargs["labels"]
-    )
+    score = declarations.weights_accuracy(case.architecture, weights, case.inputs, case.labels)
     return declarations.accuracy_problem(score, case.at_least, case.at_most)
 
 

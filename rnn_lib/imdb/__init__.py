@@ -46,7 +46,7 @@ from rnn_lib.imdb.evaluation import (
     most_confident_errors,
     predict_probabilities,
 )
-from rnn_lib.imdb.model import build_model, compile_model, count_parameters
+from rnn_lib.imdb.model import build_model, build_word_model, compile_model, count_parameters
 from rnn_lib.imdb.split import split_train_validation, subsample
 from rnn_lib.imdb.training import (
     epochs_run,
@@ -77,6 +77,7 @@ __all__ = [
     "bucketed_batch_indices",
     "build_linear_model",
     "build_model",
+    "build_word_model",
     "compile_model",
     "confusion_matrix",
     "count_parameters",

@@ -48,12 +48,17 @@ __all__ = [
     "ModelRecipe",
     "compare",
     "decode",
+    "describe_callbacks",
+    "describe_history",
     "describe_model",
     "encode",
     "expect",
     "expect_accuracy",
+    "expect_outputs",
     "keras_layer",
+    "model_outputs",
     "model_recipe",
+    "outputs_problem",
     "probe",
     "weights_accuracy",
 ]
@@ -384,8 +389,61 @@ def _optional_float(value) -> float | None:
     return None if value is None else float(value)
 
 
+def describe_callbacks(callbacks) -> list[dict[str, Any]]:
+    """What a graded case compares of a list of Keras callbacks, as plain data.
+
+    Returns:
+        Per callback ``{"class": name}``, and for ``EarlyStopping`` also its
+        ``"monitor"``, ``"patience"`` and ``"restore_best_weights"``.
+    """
+    import keras
+
+    described = []
+    for callback in callbacks:
+        entry: dict[str, Any] = {"class": type(callback).__name__}
+        if isinstance(callback, keras.callbacks.EarlyStopping):
+            entry.update(
+                monitor=str(callback.monitor),
+                patience=int(callback.patience),
+                restore_best_weights=bool(callback.restore_best_weights),
+            )
+        described.append(entry)
+    return described
+
+
+def describe_history(history) -> dict[str, Any]:
+    """What a graded case compares of a training run: ``model.fit``'s ``History``.
+
+    Returns:
+        ``{"metrics": the sorted names it recorded, "epochs": how many ran, "model":
+        describe_model(the model it trained)}``.
+    """
+    return {
+        "metrics": sorted(history.history),
+        "epochs": len(history.epoch),
+        "model": describe_model(history.model),
+    }
+
+
 #: What a case may compare instead of the result itself (``expect(..., view="model")``).
-VIEWS = {"model": describe_model}
+VIEWS = {"model": describe_model, "callbacks": describe_callbacks, "history": describe_history}
+
+
+def _called_as_the_probe_calls(function, args: tuple, kwargs: dict) -> tuple[str, Any]:
+    """``function``'s name and what it returns for the arguments as the probe passes them.
+
+    The arguments are the same data, decoded the same way (copies; tuples become lists;
+    recipes built).
+
+    Raises:
+        AssertionError: if the function changed the arrays or lists it was given.
+    """
+    sent = encode([list(args), kwargs])
+    passed_args, passed_kwargs = decode(sent)
+    got = function(*passed_args, **passed_kwargs)
+    name = getattr(function, "__name__", repr(function))
+    assert _unchanged(sent, [passed_args, passed_kwargs]), f"{name} changed its arguments"
+    return name, got
 
 
 def expect(
@@ -416,12 +474,7 @@ def expect(
     Raises:
         AssertionError: naming the function and how the result differs.
     """
-    # the arguments the grader's probe would pass: the same data, decoded the same way
-    sent = encode([list(args), kwargs])
-    passed_args, passed_kwargs = decode(sent)
-    got = function(*passed_args, **passed_kwargs)
-    name = getattr(function, "__name__", function)
-    assert _unchanged(sent, [passed_args, passed_kwargs]), f"{name} changed its arguments"
+    name, got = _called_as_the_probe_calls(function, args, kwargs)
     if view is not None:
         got = VIEWS[view](got)
     problem = compare(encode(returns), encode(got), rtol, atol, exact_dtype=exact_dtype)
@@ -442,6 +495,18 @@ def _unchanged(sent: Any, passed: Any) -> bool:
         return False
 
 
+def _loaded(architecture: ModelRecipe, weights: list):
+    """The model ``architecture`` builds, with ``weights`` (data or arrays), or why not."""
+    model = architecture.build()
+    shapes = [tuple(w.shape) for w in model.get_weights()]
+    arrays = [_as_array(w) if not isinstance(w, np.ndarray) else w for w in weights]
+    given = [None if a is None or a.dtype.kind not in "iuf" else tuple(a.shape) for a in arrays]
+    if given != shapes:
+        return f"weights of shapes {given} do not fit the model the exercise asks for ({shapes})"
+    model.set_weights([a.astype("float32") for a in arrays])
+    return model
+
+
 def weights_accuracy(architecture: ModelRecipe, weights: list, inputs, labels) -> float | str:
     """The accuracy of ``weights`` in the model ``architecture`` builds, or why there is none.
 
@@ -459,16 +524,69 @@ def weights_accuracy(architecture: ModelRecipe, weights: list, inputs, labels) -
         The fraction of ``inputs`` whose probability, thresholded at 0.5, equals its
         label; or a message if the weights do not fit the architecture.
     """
-    model = architecture.build()
-    shapes = [tuple(w.shape) for w in model.get_weights()]
-    arrays = [_as_array(w) if not isinstance(w, np.ndarray) else w for w in weights]
-    given = [None if a is None or a.dtype.kind not in "iuf" else tuple(a.shape) for a in arrays]
-    if given != shapes:
-        return f"weights of shapes {given} do not fit the model the exercise asks for ({shapes})"
-    model.set_weights([a.astype("float32") for a in arrays])
+    model = _loaded(architecture, weights)
+    if isinstance(model, str):
+        return model
     probabilities = np.asarray(model.predict(np.asarray(inputs), batch_size=256, verbose=0))
     predictions = probabilities.reshape(len(labels)) > 0.5
     return float(np.mean(predictions == (np.asarray(labels).reshape(-1) > 0.5)))
+
+
+def model_outputs(model, inputs: list) -> dict[str, list[np.ndarray]]:
+    """A model's weights and its outputs on each array of ``inputs``, as arrays."""
+    return {
+        "weights": [np.asarray(w) for w in model.get_weights()],
+        "outputs": [np.asarray(model(np.asarray(x))) for x in inputs],
+    }
+
+
+def outputs_problem(
+    architecture: ModelRecipe, sent: Any, inputs: list, rtol: float, atol: float
+) -> str | None:
+    """Why a model's outputs differ from those of ``architecture`` with its weights, or None.
+
+    Args:
+        architecture: the model the exercise asks for, built from a trusted recipe.
+        sent: :func:`model_outputs` of the model being judged, :func:`encode`-d.
+        inputs: the arrays both models were given.
+        rtol, atol: tolerances for the outputs.
+    """
+    if not isinstance(sent, dict) or set(sent) != {"weights", "outputs"}:
+        return "no weights and outputs came back"
+    if not isinstance(sent["weights"], list):
+        return "no weights came back"
+    model = _loaded(architecture, sent["weights"])
+    if isinstance(model, str):
+        return model
+    want = encode([np.asarray(model(np.asarray(x))) for x in inputs])
+    return compare(want, sent["outputs"], rtol, atol, where="outputs")
+
+
+def expect_outputs(
+    function, *args, architecture: ModelRecipe, inputs: list, rtol=0.0, atol=1e-5, **kwargs
+) -> None:
+    """Assert that the model ``function`` builds computes what ``architecture`` computes.
+
+    The declarative form of a graded model-building case that the model view cannot
+    describe (custom layers, masking): the model ``function(*args, **kwargs)`` returns
+    is given each array of ``inputs``; the model ``architecture`` builds (from the course
+    library) is given the same weights and the same arrays, and the outputs must agree.
+    Arrays with extra padding among ``inputs`` check that padding changes nothing.
+
+    Args:
+        function: the learner's function; returns a Keras model.
+        *args, **kwargs: its arguments (passed as data, as in :func:`expect`).
+        architecture: a :func:`model_recipe` for the model the exercise prescribes.
+        inputs: a list of input arrays.
+        rtol, atol: tolerances for the outputs.
+
+    Raises:
+        AssertionError: naming the function and how the outputs differ.
+    """
+    name, model = _called_as_the_probe_calls(function, args, kwargs)
+    sent_back = encode(model_outputs(model, inputs))
+    problem = outputs_problem(architecture, sent_back, inputs, rtol, atol)
+    assert problem is None, f"{name}: {problem}"
 
 
 def expect_accuracy(
@@ -535,7 +653,10 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
     Args:
         namespace: the kernel's global names (the learner's functions).
         calls: JSON: a list of ``{"function": name, "args": [...], "kwargs": {...},
-            "view": name or None}`` with :func:`encode`-d arguments.
+            "view": name or None}`` with :func:`encode`-d arguments (and, for an
+            :func:`expect_outputs` case, ``"outputs_on": [inputs...]``: the result is a
+            model, and its :func:`model_outputs` are sent), or of ``{"weights_of": [name,
+            key, ...]}`` (an :func:`expect_accuracy` case: the weights of that model).
 
     Displays one output of type :data:`PROBE_MIME`: a list with, per call,
     ``{"value": encoded result, "module": the function's __module__,
@@ -557,6 +678,8 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
             value = function(*args, **kwargs)
             if call.get("view"):
                 value = VIEWS[call["view"]](value)
+            if "outputs_on" in call:
+                value = model_outputs(value, decode(call["outputs_on"]))
             results.append(
                 {
                     "value": encode(value),

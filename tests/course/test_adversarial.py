@@ -3,7 +3,11 @@
 Every row of the table in the README's "Grading" section has a test here. They run on
 a copy of lesson 01 (11 points: make_windows 2+1, vocabulary 2+1, pad_and_mask 2+1,
 last_real_state 1+1), graded in-process with the course's nbgrader configuration
-and a short cell timeout so that runaway cells cost seconds, not minutes.
+and a short cell timeout so that runaway cells cost seconds, not minutes. Every other
+lesson gets the rows whose outcome depends on its own test cells: a forged blank that
+also snoops (0 points, nothing read or changed outside the sandbox), look-alike results
+with lying comparisons (0 points), and, for lesson 04, a training skipped behind a
+made-up history (exactly the training test's points lost).
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ import pytest
 import rnn_lib
 from course_tools.course_copy import (
     SOLUTIONS,
-    GradeReport,
     autograde,
     make_course,
     release,
@@ -340,6 +343,7 @@ def test_a_kernel_that_hides_its_errors_gains_nothing(course, answers):
     assert mixed.cells["test_make_windows"] == (2, 2) and mixed.cells["test_vocabulary"] == (0, 2)
 
 
+@pytest.mark.sandbox
 @pytest.mark.parametrize(
     "lesson",
     [
@@ -348,16 +352,35 @@ def test_a_kernel_that_hides_its_errors_gains_nothing(course, answers):
         if lesson != LESSON
     ],
 )
-def test_a_forged_blank_scores_zero_in_every_lesson_the_grader_decides(tmp_path, lesson):
-    """Deserved: 0. Given: the points of the cells still judged in the kernel (the known gap)."""
+def test_a_forged_snooping_blank_scores_zero_and_reaches_nothing_in_every_lesson(tmp_path, lesson):
+    """Deserved: 0. Given: 0, but for the cells still judged in the kernel (their points).
+
+    The blank submission rewires ``run_cell`` and, in a cell of its own, tries to read the
+    solutions, the gradebook and another submission, to write the gradebook and a module
+    into ``rnn_lib``, and to connect to the grader's host and to another address.
+    """
     course = make_course(tmp_path / "course", [lesson])
     release(course, lesson)
-    submit(course, lesson, "forger", {}, forge)
+    submit(course, lesson, "neighbour", {})  # another student's submission, to be read
+
+    def forged_and_graded(source):
+        def forge_and_snoop(notebook):
+            forge(notebook)
+            ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells]
+            notebook.cells.insert(ids.index("setup") + 2, nbformat.v4.new_code_cell(source))
+
+        submit(course, lesson, "forger", {}, forge_and_snoop)
+        return autograde(course, lesson, "forger")
+
+    seen = snoop(course, "forger", forged_and_graded, lesson)
     in_kernel = set(JUDGED_IN_THE_KERNEL.get(lesson, ()))
-    for name, report in autograde(course, lesson, "forger").items():
+    for name, report in seen.report.items():
         forged = {cell: score for cell, (score, _) in report.cells.items() if score}
         assert set(forged) == in_kernel, f"{name}: {report.cells}"
         assert all(report.cells[cell][0] == report.cells[cell][1] for cell in in_kernel)
+    reads = {name: result for name, result in seen.attempts.items() if name != "gradebook_write"}
+    assert "done" not in reads.values(), f"got through: {seen.attempts}"
+    assert not seen.planted and not seen.forged and not seen.connected
 
 
 # Lesson 04's training test asks for an outcome. This submission answers every exercise but
@@ -550,17 +573,23 @@ class Snooped:
     planted: bool  # a module appeared in rnn_lib
     forged: bool  # the real gradebook holds the snooper's mark
     connected: bool  # the grader's host accepted a connection from the kernel
-    report: GradeReport
+    report: object  # what grading returned
 
 
-def snoop(course, answers, student) -> Snooped:
+def graded_with(course, student, answers):
+    """``graded(source)``: grade ``student``'s lesson 01 with ``source`` before test_vocabulary."""
+    return lambda source: grade(course, student, answers, insert_cell(source, "test_vocabulary"))
+
+
+def snoop(course, student, graded, lesson=LESSON) -> Snooped:
+    """Grade ``student`` with the snooping cell: ``graded(source)`` submits and grades it."""
     planted = Path(rnn_lib.__file__).parent / "_planted_by_a_learner.py"
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(0)
         port = server.getsockname()[1]
         source = SNOOP.format(course=str(course), port=port, planted=str(planted))
         try:
-            report = grade(course, student, answers, insert_cell(source, "test_vocabulary"))
+            report = graded(source)
         finally:
             was_planted = planted.exists()
             planted.unlink(missing_ok=True)
@@ -570,7 +599,7 @@ def snoop(course, answers, student) -> Snooped:
         except BlockingIOError:
             connected = False
     autograded = nbformat.read(
-        next((course / "autograded" / student / LESSON).glob("*.ipynb")), as_version=4
+        next((course / "autograded" / student / lesson).glob("*.ipynb")), as_version=4
     )
     (cell,) = [cell for cell in autograded.cells if cell.source == source]
     printed = "".join(output.get("text", "") for output in cell.outputs)
@@ -582,7 +611,7 @@ def snoop(course, answers, student) -> Snooped:
 @pytest.mark.sandbox
 def test_the_grading_kernel_sees_and_reaches_nothing_outside_its_sandbox(course, answers):
     submit(course, LESSON, "honest-neighbour", answers)  # another student's submission
-    seen = snoop(course, answers, "snooper")
+    seen = snoop(course, "snooper", graded_with(course, "snooper", answers))
     # A write to the gradebook's path lands, at most, in the sandbox's private /tmp (the
     # test's course lives under /tmp): the real gradebook is what counts.
     reads = {name: result for name, result in seen.attempts.items() if name != "gradebook_write"}
@@ -598,7 +627,7 @@ def test_without_the_sandbox_the_snooping_row_would_fail(course, answers, monkey
     """The row above bites: unconfined, the same cell reads, plants, forges and connects."""
     monkeypatch.setenv(UNSANDBOXED_ENV, "1")
     submit(course, LESSON, "neighbour-of-the-unconfined", answers)
-    seen = snoop(course, answers, "unconfined-snooper")
+    seen = snoop(course, "unconfined-snooper", graded_with(course, "unconfined-snooper", answers))
     got_through = {name for name, result in seen.attempts.items() if result == "done"}
     assert {"solutions", "gradebook", "others", "rnn_lib_write", "loopback"} <= got_through
     assert seen.planted and seen.forged and seen.connected

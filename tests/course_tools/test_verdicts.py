@@ -188,6 +188,45 @@ def test_a_kernel_cannot_have_the_grader_build_a_model_of_its_choosing(monkeypat
     assert built == ["rnn_lib.tasks.experiments.build_sequence_classifier"]
 
 
+OUTPUTS_CELL = """assert True
+### BEGIN HIDDEN TESTS
+from rnn_lib.notebook.cases import expect_outputs, model_recipe
+_X = np.array([[1, 2, 0], [3, 0, 0]], dtype="int32")
+expect_outputs(build, 9, architecture=model_recipe("rnn_lib.imdb.model.build_word_model",
+               vocab_size=9, embedding_dim=2, units=3), inputs=[_X, np.pad(_X, ((0, 0), (0, 5)))])
+### END HIDDEN TESTS
+"""
+
+
+def test_a_built_model_is_judged_by_its_outputs_against_the_graders_own_with_its_weights(
+    monkeypatch,
+):
+    import keras
+
+    from rnn_lib.imdb import build_word_model
+
+    (case,) = declared_cases(OUTPUTS_CELL)
+    assert case.function == "build" and case.args == (9,) and case.atol == 1e-5
+    source = probe_source([case])
+    assert "outputs_on" in source and "build_word_model" not in source
+
+    def right(vocab_size):
+        return build_word_model(vocab_size, 2, 3)
+
+    def squashed(vocab_size):  # the same weights, one more layer: other outputs
+        model = build_word_model(vocab_size, 2, 3)
+        return keras.Model(model.inputs, keras.layers.Activation("sigmoid")(model.outputs[0]))
+
+    for function in (right, squashed):
+        function.__module__ = "__main__"
+
+    def judged(function):
+        return verdict([case], run_probe(source, {"build": function}, monkeypatch))
+
+    assert judged(right) is None
+    assert "outputs[0]: 2 of 2 values differ" in judged(squashed)
+
+
 def test_arguments_are_evaluated_in_pythons_order():
     cell = (
         "### BEGIN HIDDEN TESTS\n"

@@ -194,3 +194,56 @@ def test_a_model_recipe_names_only_course_library_functions():
                           layer_class=keras_layer("GRU"), units=2, timesteps=4)
     model = decode(encode([recipe]))[0]  # as the kernel receives it: built from its library
     assert type(model.layers[0]).__name__ == "GRU" and model.input_shape == (None, 4, 2)
+
+
+def test_expect_outputs_compares_a_built_model_with_the_prescribed_one_given_its_weights():
+    import keras
+
+    from rnn_lib.notebook.cases import expect_outputs, model_recipe
+
+    architecture = model_recipe("rnn_lib.imdb.model.build_word_model", vocab_size=9,
+                                embedding_dim=2, units=3)
+    batch = np.array([[1, 2, 3, 0, 0], [4, 0, 0, 0, 0]], dtype="int32")
+    inputs = [batch, np.pad(batch, ((0, 0), (0, 4)))]
+
+    def same(vocab_size, embedding_dim, units):
+        from rnn_lib.imdb import build_word_model
+
+        return build_word_model(vocab_size, embedding_dim, units)
+
+    def unmasked(vocab_size, embedding_dim, units):  # padding reaches the GRU and the pooling
+        tokens = keras.Input((None,), dtype="int32")
+        steps = keras.layers.Bidirectional(keras.layers.GRU(units, return_sequences=True))(
+            keras.layers.Embedding(vocab_size, embedding_dim)(tokens)
+        )
+        pooled = keras.layers.Concatenate()(
+            [keras.layers.GlobalAveragePooling1D()(steps), keras.layers.GlobalMaxPooling1D()(steps)]
+        )
+        return keras.Model(tokens, keras.layers.Dense(1, activation="sigmoid")(pooled))
+
+    expect_outputs(same, 9, 2, 3, architecture=architecture, inputs=inputs)
+    with pytest.raises(AssertionError, match=r"unmasked: outputs\[0\]"):
+        expect_outputs(unmasked, 9, 2, 3, architecture=architecture, inputs=inputs)
+    with pytest.raises(AssertionError, match="do not fit the model the exercise asks for"):
+        expect_outputs(same, 9, 2, 4, architecture=architecture, inputs=inputs)
+
+
+def test_callbacks_and_a_training_run_are_described_as_data():
+    import keras
+
+    from rnn_lib.notebook.cases import describe_callbacks, describe_history
+
+    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=3)
+    assert describe_callbacks([stop, keras.callbacks.TerminateOnNaN()]) == [
+        {"class": "EarlyStopping", "monitor": "val_accuracy", "patience": 3,
+         "restore_best_weights": False},
+        {"class": "TerminateOnNaN"},
+    ]
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(np.ones((4, 2)), np.ones(4), epochs=2, verbose=0)
+    described = describe_history(history)
+    assert (described["metrics"], described["epochs"]) == (["accuracy", "loss"], 2)
+    assert described["model"]["loss"] == "binary_crossentropy"
+    assert described["model"]["learning_rate"] == pytest.approx(0.01)
