@@ -17,7 +17,7 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/course/nbval_
 # worker, one grading kernel), and each notebook's nbval cells another (conftest.py).
 PYTEST  := $(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
-.PHONY: sandbox lab test nbval test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-imdb bench-suite bench-claims clean help
+.PHONY: sandbox lab test nbval test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-adversarial bench-imdb bench-suite bench-claims clean help
 
 help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
@@ -34,6 +34,7 @@ help:
 	@echo "make grades           export the gradebook to grades.csv"
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
 	@echo "make bench-grading    what autograding costs on top of running a notebook (lesson 01)"
+	@echo "make bench-adversarial every attack on every lesson: score given and deserved (sandbox)"
 	@echo "make bench-imdb       train lesson 07's model at full size, two seeds averaged (about 10 minutes)"
 	@echo "make bench-suite      make test's wall time against one bare run of every notebook (~15 min)"
 	@echo "make bench-claims     re-run every lesson over 5 seeds and 1 thread; spread of each claim"
@@ -111,6 +112,9 @@ bench-notebooks: $(STAMP)
 
 bench-grading: $(STAMP)
 	$(BIN)/python benchmarks/grading_speed.py
+
+bench-adversarial: $(STAMP)
+	$(BIN)/python benchmarks/adversarial_matrix.py
 
 bench-imdb: $(STAMP)
 	$(BIN)/python benchmarks/imdb_benchmark.py

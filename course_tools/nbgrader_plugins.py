@@ -110,6 +110,11 @@ class ResilientExecute(Execute):
         default_value="immediate",
         help="'immediate': kill the kernel after the last cell; 'graceful': let it exit",
     ).tag(config=True)
+    processes_kept_free = Integer(
+        32,
+        help="restart a sandboxed kernel (and kill what it started) when a cell fails and "
+        "leaves fewer free processes than this in its sandbox",
+    ).tag(config=True)
     grader_verdicts = Bool(
         True,
         help="decide test cells that declare cases in the grader (course_tools.verdicts); "
@@ -213,6 +218,15 @@ class ResilientExecute(Execute):
             await self._restart_unless_it_answers(f"kernel frozen after cell {cell_index}")
             return cell
         errors = [o.ename for o in cell.outputs if o.output_type == "error"]
+        left = getattr(self.km, "processes_left", lambda: None)() if errors else None
+        if left is not None and left < self.processes_kept_free:
+            # the cell failed and left processes behind that fill the sandbox (a fork
+            # bomb's sleepers): the kernel could not start a thread any more
+            self._incident(
+                f"cell {cell_index} left {left} free processes in the sandbox: restarted"
+            )
+            await self._restart_and_replay()
+            return cell
         if TIMED_OUT in errors:
             self._incident(f"cell {cell_index} timed out after {self._get_timeout(cell)} s")
             await self._restart_unless_it_answers(

@@ -157,12 +157,34 @@ class ControlGroup:
         )
         return [sys.executable, "-c", code, os.pathsep.join(map(str, self.folders))]
 
+    def kill_all(self) -> None:
+        """Kill every process in the group (a restarted kernel starts in an empty one)."""
+        for folder in self.folders:
+            for _ in range(50):
+                pids = _read_pids(folder)
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, 9)
+                    except ProcessLookupError:
+                        pass
+                time.sleep(0.02)
+
+    def processes(self) -> int | None:
+        """How many processes and threads the group holds (``pids.current``), if known."""
+        for folder in self.folders:
+            try:
+                return int((folder / "pids.current").read_text())
+            except (OSError, ValueError):
+                continue
+        return None
+
     def remove(self) -> None:
         """Kill every process still in the group, and remove its folders."""
         for folder in self.folders:
             for _ in range(50):
-                pids = _read_pids(folder)
-                for pid in pids:
+                for pid in _read_pids(folder):
                     try:
                         os.kill(pid, 9)
                     except ProcessLookupError:
@@ -447,9 +469,18 @@ class SandboxedKernelManager(AsyncKernelManager):
             hidden=bytecode,
         )
 
+    def processes_left(self) -> int | None:
+        """How many more processes and threads the sandbox allows (None: unconfined)."""
+        used = None if self._cgroup is None else self._cgroup.processes()
+        return None if used is None else self.limits.processes - used
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        if not restart and self._cgroup is not None:
+        if self._cgroup is None:
+            return
+        if restart:  # what the old kernel left behind (a fork bomb's sleepers) goes too
+            self._cgroup.kill_all()
+        else:
             self._cgroup.remove()
             self._cgroup = None
 

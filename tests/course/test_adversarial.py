@@ -648,3 +648,7 @@ def test_fork_bomb_and_memory_hog_cost_no_points(course, answers):
     report = grade(course, "exhauster", answers, both)
     assert (report.score, report.max_score) == (FULL, FULL), report.cells
     assert time.perf_counter() - start < 4 * CELL_TIMEOUT + 120
+    # the bomb's sleepers filled the sandbox: the grader restarted the kernel and killed them
+    # (else a kernel that cannot start a thread garbles its messages, and grading fails)
+    noted = incidents(course / "autograded" / "exhauster" / LESSON)
+    assert any("free processes in the sandbox: restarted" in text for text in noted), noted
