@@ -16,6 +16,14 @@ full marks. So a test cell that declares its cases (:mod:`rnn_lib.notebook.cases
 3. it reads the results back as data (:func:`verdict`), never as objects, and compares
    them with the expected values in its own process.
 
+Two more forms ask for a model rather than a value. ``expect_accuracy`` takes only a
+trained model's weights from the kernel and scores them in the model the exercise
+prescribes, which the grader builds itself from the course library (a ``model_recipe``),
+on held-out data it makes itself; ``expect_outputs`` has the model a learner's function
+builds run on the grader's inputs in the kernel, and compares the outputs with those of
+the prescribed model given the same weights. Either way the kernel sends arrays, never a
+model, and a recipe is only ever built from the instructor's hidden part.
+
 The cell keeps its points only if both hold: its visible part ran without an error
 and every declared case agrees. Otherwise the grader adds an error output
 (:data:`VERDICT_ERROR`) that says why, and nbgrader scores the cell 0 by its own rule.

@@ -28,8 +28,12 @@ The comparison is the same on both sides: results are turned into plain data fir
 by default), an integer result may be given as floats and the other way round, a boolean
 array must be boolean, and a tuple and a list are the same sequence.
 
-Used by the test cells of every lesson whose grading is decided outside the kernel
-(lesson 01 first).
+A model cannot travel as data: a case names one by recipe (:func:`model_recipe`, built by
+a course-library function on the side that needs it), judges a trained model by its weights
+(:func:`expect_accuracy`) and a built one by its outputs next to the prescribed model's
+(:func:`expect_outputs`).
+
+Used by the test cells of every lesson (01-07): the grader decides them all.
 """
 
 from __future__ import annotations
