@@ -51,20 +51,11 @@ HIDDEN_TESTS = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?",
     re.MULTILINE | re.DOTALL,
 )
-#: The lessons whose every test cell declares its cases, so that the grader decides all
-#: their points (the tests hold each to it); the others are still judged in the kernel.
-LESSONS_DECIDED_BY_THE_GRADER = (
-    "01_sequence_data",
-    "02_simple_rnn",
-    "03_bptt",
-    "04_lstm",
-    "05_gru",
-    "06_bidirectional",
-    "07_imdb_sentiment",
-)
-#: Lessons the grader decides but for these test cells, whose points still come from the
-#: kernel's word (none left: a new lesson whose cells cannot declare their cases yet is
-#: listed here, and a test asserts that a forged blank gets exactly their points).
+#: Every lesson's test cells declare their cases, so that the grader decides all their
+#: points (a test holds each lesson in solutions/ to it), but for the test cells listed
+#: here by lesson, whose points still come from the kernel's word (none left: a new lesson
+#: whose cells cannot declare their cases yet is listed here, and a test asserts that a
+#: forged blank gets exactly their points).
 JUDGED_IN_THE_KERNEL: dict[str, tuple[str, ...]] = {}
 #: The ``ename`` of the error output the grader adds to a cell whose cases fail.
 VERDICT_ERROR = "GraderVerdict"

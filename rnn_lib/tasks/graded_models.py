@@ -1,4 +1,4 @@
-"""Lesson 06: small Keras models that graded cases pass to a learner's functions.
+"""Lesson 06: small Keras models that its tests and graded cases pass to a learner's functions.
 
 A function that takes a model (``output_change(model, x, t)``, ``held_out_accuracy(encoder,
 decoder, ...)``) cannot be given one as data: a model is code and state. A graded case

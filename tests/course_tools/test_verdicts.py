@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from nbformat import NotebookNode
 
-from course_tools.course_copy import SOLUTIONS
+from course_tools.course_copy import LESSONS, SOLUTIONS
 from course_tools.verdicts import (
     JUDGED_IN_THE_KERNEL,
-    LESSONS_DECIDED_BY_THE_GRADER,
     VERDICT_ERROR,
     declared_cases,
     kernel_source,
@@ -249,8 +248,8 @@ def test_a_hidden_part_that_mixes_declarations_with_code_is_refused():
     assert declared_cases(legacy) is None and declared_cases("assert True\n") is None
 
 
-@pytest.mark.parametrize("lesson", [*LESSONS_DECIDED_BY_THE_GRADER, *JUDGED_IN_THE_KERNEL])
-def test_every_test_cell_of_a_converted_lesson_declares_its_cases(lesson):
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_test_cell_of_every_lesson_declares_its_cases(lesson):
     (path,) = (SOLUTIONS / lesson).glob("*.ipynb")
     notebook = nbformat.read(path, as_version=4)
     tests = {
@@ -259,6 +258,7 @@ def test_every_test_cell_of_a_converted_lesson_declares_its_cases(lesson):
         if cell.metadata.get("nbgrader", {}).get("grade")
         and not cell.metadata["nbgrader"].get("solution")
     }
+    assert set(JUDGED_IN_THE_KERNEL) <= set(LESSONS)
     exceptions = set(JUDGED_IN_THE_KERNEL.get(lesson, ()))
     assert tests and exceptions <= set(tests)
     for grade_id, cell in tests.items():
