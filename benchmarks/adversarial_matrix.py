@@ -8,7 +8,9 @@ graded in one sandboxed ``autograde_all`` run with the course's configuration (a
 own cells get a 20-second timeout here, so that the sleeper costs 20 s, not 5 minutes).
 
 What each row deserves is decided without trusting anything the attack touches: 0 for a
-blank submission, full marks for the solution, and for a mixed submission (one honest
+blank submission and for one whose answers wrap the course library's reference functions
+(tests/course/library_wrappers.py, which a test shows to be correct answers while the
+library is whole), full marks for the solution, and for a mixed submission (one honest
 exercise, the rest forged) the score of its honest part graded without the forgery. Also
 checked for every lesson: nothing outside the sandbox was read, written or reached
 (the snooping row), ``rnn_lib`` is unchanged after the row that rewrites it, and the
@@ -83,6 +85,15 @@ with open({target!r}, "a") as _f:
 FORK_BOMB = "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(600)"
 MEMORY_HOG = "chunks = []\nwhile True:\n    chunks.append(b'x' * 2**28)"
 SLEEPER = "import time\ntime.sleep(10**6)"
+
+
+def _library_wrappers():
+    """tests/course/library_wrappers.py's answers that wrap rnn_lib, per lesson."""
+    path = ROOT / "tests" / "course" / "library_wrappers.py"
+    spec = importlib.util.spec_from_file_location("library_wrappers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRAPPERS
 
 
 def _after_setup(*sources):
@@ -201,6 +212,12 @@ def run_lesson(lesson: str, scratch: Path) -> dict:
                 solution,
                 _after_setup(SLEEPER),
                 "full",
+            ),
+            "n-wraps-the-library": (
+                "answers that wrap the course library's reference functions",
+                _library_wrappers()[lesson],
+                None,
+                "zero",
             ),
         }
         for student, (_, answers, transform, _) in rows.items():

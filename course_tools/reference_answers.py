@@ -11,10 +11,14 @@ lesson's answers over the real file, with the answer's body replaced by an error
 reloading, reading the source or unmarshalling the bytecode all find the stub. Everything
 else in those modules works as usual, and other lessons see the whole library.
 
-A lesson whose own cells call one of its reference answers cannot be listed (its cells
-would fail): lesson 03 (its public tests use ``simple_rnn_step_backward`` to recognise
-typical mistakes) and lesson 07 (its pipeline cells call ``rnn_lib.imdb``'s
-``vectorize_reviews`` and ``build_model``) are such lessons.
+A listed lesson's own cells, up to its last graded cell (the grader runs no further),
+never call one of its reference answers: lesson 03's public tests recognise typical
+mistakes by finite differences and its experiments run on the learner's functions;
+lesson 07's pipeline runs on the learner's functions up to its last exercise, its
+training test cuts reviews with Keras' own ``TextVectorization``, and its graded
+training case trains a model of :mod:`rnn_lib.tasks.graded_models`. (An instructor who
+grades lesson 07 whole, past its last graded cell, sees its later demonstrations stop
+with the stubs' error: they train the library's tuned model. Scores are unaffected.)
 """
 
 from __future__ import annotations
@@ -38,6 +42,11 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
         "rnn_lib.layers.simple_rnn.simple_rnn_step_forward",
         "rnn_lib.layers.simple_rnn.simple_rnn_forward",
     ),
+    "03_bptt": (
+        "rnn_lib.layers.simple_rnn.simple_rnn_step_backward",
+        "rnn_lib.layers.simple_rnn.simple_rnn_backward",
+        "rnn_lib.layers.clipping.clip_by_global_norm",
+    ),
     "04_lstm": (
         "rnn_lib.layers.lstm.lstm_step_forward",
         "rnn_lib.tasks.experiments.build_sequence_classifier",
@@ -47,6 +56,18 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
         "rnn_lib.tasks.seq2seq.teacher_forcing_inputs",
         "rnn_lib.tasks.seq2seq.greedy_decode",
         "rnn_lib.tasks.seq2seq.sequence_accuracy",
+    ),
+    # make_splits, vectorize, build_sentiment_model, make_callbacks and train_sentiment_model,
+    # and every library function that does one of them given the right arguments
+    "07_imdb_sentiment": (
+        "rnn_lib.imdb.split.split_train_validation",
+        "rnn_lib.imdb.vectorize.truncate_and_pad",
+        "rnn_lib.imdb.vectorize.vectorize_reviews",
+        "rnn_lib.imdb.model.build_model",
+        "rnn_lib.imdb.model.build_word_model",
+        "rnn_lib.imdb.model.compile_model",
+        "rnn_lib.imdb.training.training_callbacks",
+        "rnn_lib.imdb.training.fit_model",
     ),
 }
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rnn_lib.imdb.model import compile_model
 from rnn_lib.imdb.vectorize import make_vectorizer
 from rnn_lib.notebook import seed_everything
 
@@ -131,7 +130,15 @@ def fit_bag_of_words(
 
     vectorizer = make_vectorizer(train_texts, max_tokens, output_mode=output_mode, ngrams=ngrams)
     seed_everything(seed)  # the initial weights; the shuffles take the seed themselves
-    model = compile_model(build_linear_model(vectorizer.vocabulary_size()), learning_rate)
+    model = build_linear_model(vectorizer.vocabulary_size())
+    # Compiled here rather than by compile_model, which is one of lesson 07's answers and
+    # so unavailable while that lesson is graded (this baseline runs before its exercises end).
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=False,
+    )
     train = text_dataset(vectorizer, train_texts, train_labels, batch_size, shuffle=True, seed=seed)
     val = text_dataset(vectorizer, val_texts, val_labels)
     stop = keras.callbacks.EarlyStopping(

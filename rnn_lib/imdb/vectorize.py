@@ -193,6 +193,30 @@ def vectorize_reviews(vectorizer, texts: Sequence[str], maxlen: int, head: int =
     return truncate_and_pad(ids, maxlen, head)
 
 
+def tail_ids(vectorizer, texts: Sequence[str], length: int) -> np.ndarray:
+    """Each review's last ``length`` token ids, post-padded with 0.
+
+    Keras' own ``pad_sequences(truncating="pre", padding="post")`` on the vectoriser's
+    rows. Lesson 07's training test prepares its reviews with it (in the learner's
+    kernel and in the grader), so that it does not depend on the learner's ``vectorize``,
+    whose head+tail truncation is an exercise.
+
+    Args:
+        vectorizer: an adapted ``TextVectorization`` (``"int"`` mode, ragged).
+        texts: ``n`` reviews, each with at least one token.
+        length: ids kept per review.
+
+    Returns:
+        An int32 array of shape ``(n, length)``.
+    """
+    import keras
+
+    rows = [ids.tolist() for ids in token_ids(vectorizer, texts)]
+    return keras.utils.pad_sequences(
+        rows, maxlen=length, dtype="int32", padding="post", truncating="pre"
+    )
+
+
 def lengths_of(ids: np.ndarray) -> np.ndarray:
     """The number of real tokens of each post-padded row.
 

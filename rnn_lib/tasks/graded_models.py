@@ -1,4 +1,4 @@
-"""Lesson 06: small Keras models that its tests and graded cases pass to a learner's functions.
+"""Lessons 06-07: small Keras models their tests and graded cases pass to a learner's functions.
 
 A function that takes a model (``output_change(model, x, t)``, ``held_out_accuracy(encoder,
 decoder, ...)``) cannot be given one as data: a model is code and state. A graded case
@@ -17,7 +17,8 @@ drawn by NumPy from a seed, never by Keras' initializers.
 - :func:`seeded_gru_encoder`, :func:`seeded_gru_decoder`: an untrained GRU
   encoder-decoder with sharp, varied predictions, in the interface of
   :mod:`rnn_lib.tasks.seq2seq` (decoder: ``[tokens (batch, 1), state (batch, units)] ->
-  [probabilities (batch, 1, vocabulary_size), new state (batch, units)]``).
+  [probabilities (batch, 1, vocabulary_size), new state (batch, units)]``);
+- :func:`gru_sentiment_model`: a small review classifier (lesson 07) for a training function.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 __all__ = [
     "counting_decoder",
     "counting_encoder",
+    "gru_sentiment_model",
     "running_sum",
     "seeded_gru_decoder",
     "seeded_gru_encoder",
@@ -175,4 +177,31 @@ def seeded_gru_decoder(
     _draw_weights(model, seed)
     kernel, bias = dense.get_weights()
     dense.set_weights([sharpness * kernel, bias])
+    return model
+
+
+def gru_sentiment_model(vocab_size: int, embedding_dim: int, units: int, *, seed: int = 0):
+    """A small review classifier for lesson 07's graded cases of ``train_sentiment_model``.
+
+    ``Embedding(mask_zero=True) -> GRU(units) (last state) -> Dense(1, "sigmoid")``: any
+    model with one sigmoid output will do for a training function, and this one is not
+    the architecture lesson 07 asks the learner to build (that one is bidirectional and
+    pools every step), so the kernel can build it while the lesson is graded.
+
+    Args:
+        vocab_size: number of token ids (0 is padding).
+        embedding_dim: size of the word vectors.
+        units: the GRU's units.
+        seed: seeds NumPy's draws of the weights (normal, standard deviation 0.5).
+
+    Returns:
+        An uncompiled ``keras.Model``: int ids ``(batch, timesteps)`` -> ``(batch, 1)``.
+    """
+    import keras
+
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(inputs)
+    x = keras.layers.GRU(units)(x)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(x))
+    _draw_weights(model, seed)
     return model

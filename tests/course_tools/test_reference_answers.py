@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
+import inspect
 
 import nbformat
 import pytest
+from nbformat import NotebookNode
 
-from course_tools.course_copy import SOLUTIONS
+from course_tools.course_copy import PROJECT_ROOT, SOLUTIONS, solution_answers
+from course_tools.nbgrader_plugins import last_graded_index
 from course_tools.reference_answers import REFERENCE_ANSWERS, answer_overlays, stripped_source
-from course_tools.verdicts import declared_cases, kernel_source
+from course_tools.verdicts import declared_cases, kernel_source, probe_source, verdict
+
+
+def _wrappers() -> dict[str, dict[str, str]]:
+    """tests/course/library_wrappers.py's answers that wrap the library, per lesson."""
+    path = PROJECT_ROOT / "tests" / "course" / "library_wrappers.py"
+    spec = importlib.util.spec_from_file_location("library_wrappers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRAPPERS
+
+
+WRAPPERS = _wrappers()
 
 
 def test_a_stripped_module_keeps_everything_but_the_answers():
@@ -26,6 +43,17 @@ def test_a_stripped_module_keeps_everything_but_the_answers():
         stripped_source(source, {"missing"}, "09_demo")
 
 
+def _library_names_used(source: str) -> set[str]:
+    """The names a cell takes from modules: attributes it reads and names it imports."""
+    used = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.ImportFrom):
+            used.update(alias.name for alias in node.names)
+    return used
+
+
 @pytest.mark.parametrize("lesson", sorted(REFERENCE_ANSWERS))
 def test_every_listed_answer_exists_and_its_lesson_never_calls_it(lesson, tmp_path):
     assert (SOLUTIONS / lesson).is_dir()
@@ -33,18 +61,60 @@ def test_every_listed_answer_exists_and_its_lesson_never_calls_it(lesson, tmp_pa
     assert len(overlays) == len({name.rpartition(".")[0] for name in REFERENCE_ANSWERS[lesson]})
     (path,) = (SOLUTIONS / lesson).glob("*.ipynb")
     notebook = nbformat.read(path, as_version=4)
-    # what the grading kernel runs: hidden parts that declare cases run in the grader
-    text = "\n".join(
-        c.source if declared_cases(c.source) is None else kernel_source(c.source)
-        for c in notebook.cells
-        if c.cell_type == "code"
-    )
+    # What the grading kernel runs, up to the last graded cell (the grader runs no further);
+    # hidden parts that declare cases run in the grader.
+    used = set()
+    for cell in notebook.cells[: last_graded_index(notebook) + 1]:
+        if cell.cell_type == "code":
+            declares = declared_cases(cell.source) is not None
+            used |= _library_names_used(kernel_source(cell.source) if declares else cell.source)
     for dotted in REFERENCE_ANSWERS[lesson]:
         module, _, name = dotted.rpartition(".")
         assert callable(getattr(importlib.import_module(module), name))
         # the lesson's cells would fail while it is graded
-        assert dotted not in text and f"import {name}" not in text, f"{lesson} uses {dotted}"
+        assert name not in used, f"{lesson} takes {name} from a module, and {dotted} is stripped"
 
 
 def test_unlisted_lessons_see_the_whole_library(tmp_path):
-    assert answer_overlays("03_bptt", tmp_path) == ([], [])
+    assert answer_overlays("99_not_a_lesson", tmp_path) == ([], [])
+
+
+def _notebook(lesson: str):
+    (path,) = (SOLUTIONS / lesson).glob("*.ipynb")
+    return nbformat.read(path, as_version=4)
+
+
+def _graded_cases_of(lesson: str, functions: set[str]) -> list:
+    """Every case of the lesson's test cells that calls one of ``functions``."""
+    found = []
+    for cell in _notebook(lesson).cells:
+        if cell.cell_type == "code":
+            found += [
+                case
+                for case in declared_cases(cell.source) or []
+                if case.function in functions and not case.weights_of
+            ]
+    return found
+
+
+@pytest.mark.parametrize("lesson", sorted(WRAPPERS))
+def test_each_wrapper_of_the_library_would_be_a_correct_answer(lesson, monkeypatch):
+    """The adversarial matrix's wrapper row is a real attack: with rnn_lib whole (outside
+    the sandbox), every wrapper passes every graded case of its exercise, run as the
+    grader runs them (the probe in a namespace of its own, the verdict from its data)."""
+    import IPython.display
+    import keras
+    import numpy as np
+
+    assert set(WRAPPERS[lesson]) <= set(solution_answers(_notebook(lesson)))
+    sent = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw=False: sent.append(data))
+    for grade_id, source in WRAPPERS[lesson].items():
+        namespace = {"__name__": "__main__", "np": np, "keras": keras}
+        exec(source, namespace)  # noqa: S102 - the attack under test
+        defined = {name for name, value in namespace.items() if inspect.isfunction(value)}
+        cases = _graded_cases_of(lesson, defined)
+        assert cases, f"no graded case calls {sorted(defined)}"
+        exec(probe_source(cases), namespace)  # noqa: S102 - as the grader runs it in a kernel
+        outputs = [NotebookNode(output_type="display_data", data=sent.pop())]
+        assert verdict(cases, outputs) is None, grade_id

@@ -110,6 +110,13 @@ def test_vectorize_reviews_gives_empty_reviews_one_unknown_token():
     assert ids.tolist() == [[4, 4, 2, 3], [1, 0, 0, 0], [1, 0, 0, 0]]
 
 
+
+def test_tail_ids_keep_the_last_ids_of_each_review_and_pad_behind():
+    vec = imdb.make_vectorizer(["a a a b b c"], max_tokens=10)  # a=2, b=3, c=4
+    ids = imdb.tail_ids(vec, ["c a b c a b", "b", "zzz a"], 3)
+    assert ids.dtype == np.int32 and ids.tolist() == [[4, 2, 3], [3, 0, 0], [1, 2, 0]]
+
+
 # --------------------------------------------------------------------------- batches
 
 

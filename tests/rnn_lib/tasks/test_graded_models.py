@@ -51,3 +51,15 @@ def test_the_seeded_gru_pair_has_the_seq2seq_interface_and_fixed_weights():
     again = graded_models.seeded_gru_decoder(9, 4, seed=4)
     for a, b in zip(decoder.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_gru_sentiment_model_classifies_ids_with_fixed_weights():
+    model = graded_models.gru_sentiment_model(30, 4, 3)
+    again = graded_models.gru_sentiment_model(30, 4, 3)
+    ids = np.array([[5, 2, 9, 0, 0], [7, 0, 0, 0, 0]], dtype="int32")
+    probabilities = np.asarray(model(ids))
+    assert probabilities.shape == (2, 1) and np.all((probabilities > 0) & (probabilities < 1))
+    np.testing.assert_array_equal(probabilities, np.asarray(again(ids)))
+    # the padding is masked: more of it changes nothing
+    wider = np.asarray(model(np.pad(ids, ((0, 0), (0, 4)))))
+    np.testing.assert_allclose(wider, probabilities, atol=1e-6)
