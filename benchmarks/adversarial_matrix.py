@@ -87,15 +87,6 @@ MEMORY_HOG = "chunks = []\nwhile True:\n    chunks.append(b'x' * 2**28)"
 SLEEPER = "import time\ntime.sleep(10**6)"
 
 
-def _library_wrappers():
-    """tests/course/library_wrappers.py's answers that wrap rnn_lib, per lesson."""
-    path = ROOT / "tests" / "course" / "library_wrappers.py"
-    spec = importlib.util.spec_from_file_location("library_wrappers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.WRAPPERS
-
-
 def _after_setup(*sources):
     """A transform that inserts learner cells right after the set-up cell."""
 
@@ -120,6 +111,7 @@ def run_lesson(lesson: str, scratch: Path) -> dict:
     import rnn_lib
     from course_tools.course_copy import SOLUTIONS, make_course, release, solution_answers, submit
     from course_tools.grading import autograde_all
+    from course_tools.reference_answers import library_wrappers
 
     attacks = _attacks()
     course = make_course(scratch / lesson, [lesson])
@@ -215,7 +207,7 @@ def run_lesson(lesson: str, scratch: Path) -> dict:
             ),
             "n-wraps-the-library": (
                 "answers that wrap the course library's reference functions",
-                _library_wrappers()[lesson],
+                library_wrappers()[lesson],
                 None,
                 "zero",
             ),

@@ -28,7 +28,7 @@ import importlib.util
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["REFERENCE_ANSWERS", "answer_overlays", "stripped_source"]
+__all__ = ["REFERENCE_ANSWERS", "answer_overlays", "library_wrappers", "stripped_source"]
 
 #: Per lesson: the course library's functions that answer one of its exercises.
 REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
@@ -70,6 +70,20 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
         "rnn_lib.imdb.training.fit_model",
     ),
 }
+
+
+#: Per lesson, answers that wrap the reference answers: the attack the stubs defeat (the
+#: tests show each is a correct answer while the library is whole; the adversarial matrix
+#: grades them in the sandbox).
+WRAPPERS_FILE = Path(__file__).resolve().parent.parent / "tests" / "course" / "library_wrappers.py"
+
+
+def library_wrappers() -> dict[str, dict[str, str]]:
+    """:data:`WRAPPERS_FILE`'s ``WRAPPERS``: lesson -> answer cell's grade_id -> source."""
+    spec = importlib.util.spec_from_file_location("library_wrappers", WRAPPERS_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WRAPPERS
 
 
 def stripped_source(source: str, names: set[str], lesson: str) -> str:

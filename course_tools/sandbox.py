@@ -164,11 +164,7 @@ class ControlGroup:
                 pids = _read_pids(folder)
                 if not pids:
                     break
-                for pid in pids:
-                    try:
-                        os.kill(pid, 9)
-                    except ProcessLookupError:
-                        pass
+                _kill(pids)
                 time.sleep(0.02)
 
     def processes(self) -> int | None:
@@ -184,16 +180,21 @@ class ControlGroup:
         """Kill every process still in the group, and remove its folders."""
         for folder in self.folders:
             for _ in range(50):
-                for pid in _read_pids(folder):
-                    try:
-                        os.kill(pid, 9)
-                    except ProcessLookupError:
-                        pass
+                _kill(_read_pids(folder))
                 try:
                     folder.rmdir()
                     break
                 except OSError:
                     time.sleep(0.1)
+
+
+def _kill(pids: list[int]) -> None:
+    """SIGKILL each of ``pids`` (those already gone are skipped)."""
+    for pid in pids:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
 
 
 def _read_pids(folder: Path) -> list[int]:

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import ast
 import importlib
-import importlib.util
 import inspect
 
 import nbformat
 import pytest
-from nbformat import NotebookNode
 
-from course_tools.course_copy import PROJECT_ROOT, SOLUTIONS, solution_answers
+from course_tools.course_copy import SOLUTIONS, solution_answers
 from course_tools.nbgrader_plugins import last_graded_index
-from course_tools.reference_answers import REFERENCE_ANSWERS, answer_overlays, stripped_source
+from course_tools.reference_answers import (
+    REFERENCE_ANSWERS,
+    answer_overlays,
+    library_wrappers,
+    stripped_source,
+)
 from course_tools.verdicts import declared_cases, kernel_source, probe_source, verdict
 
-
-def _wrappers() -> dict[str, dict[str, str]]:
-    """tests/course/library_wrappers.py's answers that wrap the library, per lesson."""
-    path = PROJECT_ROOT / "tests" / "course" / "library_wrappers.py"
-    spec = importlib.util.spec_from_file_location("library_wrappers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.WRAPPERS
-
-
-WRAPPERS = _wrappers()
+WRAPPERS = library_wrappers()
 
 
 def test_a_stripped_module_keeps_everything_but_the_answers():
@@ -98,23 +91,18 @@ def _graded_cases_of(lesson: str, functions: set[str]) -> list:
 
 
 @pytest.mark.parametrize("lesson", sorted(WRAPPERS))
-def test_each_wrapper_of_the_library_would_be_a_correct_answer(lesson, monkeypatch):
+def test_each_wrapper_of_the_library_would_be_a_correct_answer(lesson, run_probe):
     """The adversarial matrix's wrapper row is a real attack: with rnn_lib whole (outside
     the sandbox), every wrapper passes every graded case of its exercise, run as the
     grader runs them (the probe in a namespace of its own, the verdict from its data)."""
-    import IPython.display
     import keras
     import numpy as np
 
     assert set(WRAPPERS[lesson]) <= set(solution_answers(_notebook(lesson)))
-    sent = []
-    monkeypatch.setattr(IPython.display, "display", lambda data, raw=False: sent.append(data))
     for grade_id, source in WRAPPERS[lesson].items():
         namespace = {"__name__": "__main__", "np": np, "keras": keras}
         exec(source, namespace)  # noqa: S102 - the attack under test
         defined = {name for name, value in namespace.items() if inspect.isfunction(value)}
         cases = _graded_cases_of(lesson, defined)
         assert cases, f"no graded case calls {sorted(defined)}"
-        exec(probe_source(cases), namespace)  # noqa: S102 - as the grader runs it in a kernel
-        outputs = [NotebookNode(output_type="display_data", data=sent.pop())]
-        assert verdict(cases, outputs) is None, grade_id
+        assert verdict(cases, run_probe(probe_source(cases), namespace)) is None, grade_id

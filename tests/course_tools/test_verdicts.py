@@ -32,18 +32,6 @@ expect(double, np.array([0.5]), returns=np.array([1.0]), atol=1e-6)
 """
 
 
-def run_probe(source: str, namespace: dict, monkeypatch) -> list[NotebookNode]:
-    """Execute a probe as the kernel would; its outputs as nbclient would record them."""
-    outputs = []
-
-    def display(data, raw):
-        outputs.append(NotebookNode(output_type="display_data", data=data, metadata={}))
-
-    monkeypatch.setattr("IPython.display.display", display)
-    exec(source, namespace)  # noqa: S102 - the grader's own probe, in a test
-    return outputs
-
-
 def test_the_kernel_runs_the_cell_without_its_hidden_part():
     visible = '# Public tests.\nassert double(2) == 4, "double(2) should be 4"\n'
     assert kernel_source(CELL) == visible
@@ -57,7 +45,7 @@ def test_the_probe_carries_arguments_but_no_expected_value():
     assert "[0, 1, 2]" in source and "[0, 2, 4]" not in source and "1.0" not in source
 
 
-def test_right_results_pass_and_wrong_ones_fail_with_the_case_named(monkeypatch):
+def test_right_results_pass_and_wrong_ones_fail_with_the_case_named(run_probe):
     cases = declared_cases(CELL)
 
     def double(x):
@@ -66,15 +54,15 @@ def test_right_results_pass_and_wrong_ones_fail_with_the_case_named(monkeypatch)
     def off(x):
         return 2 * x + (x == 0.5)
 
-    imported = verdict(cases, run_probe(probe_source(cases), {"double": double}, monkeypatch))
+    imported = verdict(cases, run_probe(probe_source(cases), {"double": double}))
     assert imported.endswith("double must be written in this notebook, not imported")
     double.__module__ = off.__module__ = "__main__"  # as if defined in the notebook
-    assert verdict(cases, run_probe(probe_source(cases), {"double": double}, monkeypatch)) is None
-    failed = verdict(cases, run_probe(probe_source(cases), {"double": off}, monkeypatch))
+    assert verdict(cases, run_probe(probe_source(cases), {"double": double})) is None
+    failed = verdict(cases, run_probe(probe_source(cases), {"double": off}))
     assert failed.startswith("1 of 2 cases failed; the first: case 2 (double): result: ")
 
 
-def test_imported_functions_errors_and_forged_outputs_fail(monkeypatch):
+def test_imported_functions_errors_and_forged_outputs_fail():
     cases = declared_cases(CELL)
     kept = {"module": "__main__", "changed_its_arguments": False}
     right = {"value": {"ndarray": [0, 2, 4], "shape": [3], "dtype": "<i8"}, **kept}
@@ -107,7 +95,7 @@ def test_a_failed_verdict_is_an_error_output_that_nbgrader_scores_zero():
     assert cell.outputs[0].ename == VERDICT_ERROR and determine_grade(cell)[0] == 0
 
 
-def test_inputs_may_be_built_with_the_graders_own_course_library(monkeypatch):
+def test_inputs_may_be_built_with_the_graders_own_course_library(run_probe):
     cell = (
         "### BEGIN HIDDEN TESTS\n"
         "from rnn_lib.notebook.cases import expect\n"
@@ -127,7 +115,7 @@ def test_inputs_may_be_built_with_the_graders_own_course_library(monkeypatch):
         return cache["h_next"]
 
     last_state.__module__ = "__main__"
-    outputs = run_probe(probe_source([case]), {"last_state": last_state}, monkeypatch)
+    outputs = run_probe(probe_source([case]), {"last_state": last_state})
     assert verdict([case], outputs) is None
 
 
@@ -158,19 +146,19 @@ class Trained:
         return self.weights
 
 
-def test_a_trained_model_is_judged_by_its_weights_in_the_graders_own_architecture(monkeypatch):
+def test_a_trained_model_is_judged_by_its_weights_in_the_graders_own_architecture(run_probe):
     (case,) = declared_cases(OUTCOME_CELL)
     assert case.weights_of == ("trained", "model") and case.at_least == 0.95
     source = probe_source([case])
     assert "weights_of" in source and "0.95" not in source and "labels" not in source
 
     def judged(model):
-        return verdict([case], run_probe(source, {"trained": {"model": model}}, monkeypatch))
+        return verdict([case], run_probe(source, {"trained": {"model": model}}))
 
     assert judged(Trained()) is None
     assert "held-out accuracy 0.000, below 0.95" in judged(Trained(dense=-10.0))
     assert "do not fit the model the exercise asks for" in judged(Trained(units=2))
-    assert "raised KeyError" in verdict([case], run_probe(source, {"trained": {}}, monkeypatch))
+    assert "raised KeyError" in verdict([case], run_probe(source, {"trained": {}}))
 
 
 def test_a_kernel_cannot_have_the_grader_build_a_model_of_its_choosing(monkeypatch):
@@ -198,7 +186,7 @@ expect_outputs(build, 9, architecture=model_recipe("rnn_lib.imdb.model.build_wor
 
 
 def test_a_built_model_is_judged_by_its_outputs_against_the_graders_own_with_its_weights(
-    monkeypatch,
+    run_probe,
 ):
     import keras
 
@@ -220,7 +208,7 @@ def test_a_built_model_is_judged_by_its_outputs_against_the_graders_own_with_its
         function.__module__ = "__main__"
 
     def judged(function):
-        return verdict([case], run_probe(source, {"build": function}, monkeypatch))
+        return verdict([case], run_probe(source, {"build": function}))
 
     assert judged(right) is None
     assert "outputs[0]: 2 of 2 values differ" in judged(squashed)
