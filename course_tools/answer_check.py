@@ -42,7 +42,7 @@ import re
 import shutil
 import symtable
 import tempfile
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +54,10 @@ from course_tools.course_copy import (
     PROJECT_ROOT,
     Bug,
     GradeReport,
+    ValidAnswer,
     autograde,
     cell_text,
+    exercise_tests,
     lesson_answers,
     make_course,
     release,
@@ -78,6 +80,15 @@ def load_bugs(lesson: str, path: Path | None = None) -> list[Bug]:
     """
     module = _bugs_module(lesson, path)
     return module.BUGS if module else []
+
+
+def load_valid_answers(lesson: str, path: Path | None = None) -> list[ValidAnswer]:
+    """The valid alternative answers of ``lesson`` (its bugs module's ``VALID_ANSWERS``).
+
+    They are graded with the mistakes, on every cell they reach, and must earn full marks.
+    """
+    module = _bugs_module(lesson, path)
+    return list(getattr(module, "VALID_ANSWERS", [])) if module else []
 
 
 def cross_checked_bug(lesson: str, path: Path | None = None) -> Bug:
@@ -547,12 +558,12 @@ class _Plan:
     stale: bool
 
 
-def _plan(bug, names, ids, answers, graded, last, complete, ran_until) -> _Plan:
+def _plan(bug, names, ids, answers, graded, last, complete, ran_until, own) -> _Plan:
     start = ids.index(bug.cell)
     wrong = bug.apply(answers[bug.cell])
     changed = names[start].stores | cell_names(wrong).stores
     rerun = cells_to_rerun(names, start, last, changed)
-    allowed = set(bug.also_failing) - {bug.failing_test}
+    allowed = set(own[bug.cell]) - {bug.failing_test}
     needed = {i for i in rerun if i in graded and (complete or ids[i] not in allowed)}
     cells = list(rerun) if complete else cells_that_matter(names, rerun, needed)
     unrun = [ids[i] for i in rerun if i in graded and i not in cells]
@@ -602,7 +613,10 @@ def lesson_plans(
     answers = solution_answers(notebook)
     mine = sorted((b for b in bugs if b.cell in ids), key=lambda b: -ids.index(b.cell))
     until = last if ran_until is None else ran_until
-    plans = [_plan(b, names, ids, answers, graded, last, b.name in complete, until) for b in mine]
+    own = exercise_tests(notebook)
+    plans = [
+        _plan(b, names, ids, answers, graded, last, b.name in complete, until, own) for b in mine
+    ]
     return LessonPlans(names, last, plans)
 
 
@@ -617,7 +631,7 @@ def check_notebook(
 
     For each mistake only the cells whose result a check reads are executed: the
     cells its change reaches (:func:`cells_to_rerun`) minus the graded cells it is
-    allowed to fail (``also_failing``, whose verdicts no check reads) and what only
+    allowed to fail (its exercise's other tests, whose verdicts no check reads) and what only
     they, or only demonstrations, use (:func:`cells_that_matter`). Such a cell counts
     0 points in the report, so its score is a lower bound of nbgrader's (the mistake's
     own public test always runs, so the score is below full marks either way).
@@ -749,10 +763,12 @@ class MistakeGradingExecute(ResilientExecute):
     complete = List(Unicode(), help="mistakes graded on every cell they reach").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        bugs = load_bugs(self.lesson, self.bugs_file or None)
+        valid = load_valid_answers(self.lesson, self.bugs_file or None)
+        bugs = [*load_bugs(self.lesson, self.bugs_file or None), *valid]
+        complete = [*self.complete, *(answer.name for answer in valid)]
         self._ran_until = len(nb.cells) - 1 if self.run_whole_notebook else last_graded_index(nb)
         self._lesson_plans = lesson_plans(
-            nb, bugs, self.complete, ran_until=self._ran_until, verdicts=self.grader_verdicts
+            nb, bugs, complete, ran_until=self._ran_until, verdicts=self.grader_verdicts
         )
         self._baseline = _Grades()
         self._check = LessonCheck(notebook=resources["unique_key"], baseline=GradeReport(0, 0))
@@ -894,7 +910,9 @@ def autograde_solution_and_mistakes(
     submit(course, lesson, "solution", lesson_answers(solutions))
     gradebook = autograde(course, lesson, "solution")
     checks = read_mistake_reports(folder / "reports")
-    bugs = load_bugs(lesson, bugs_file)
+    valid = load_valid_answers(lesson, bugs_file)
+    bugs = [*load_bugs(lesson, bugs_file), *valid]
+    complete = [*complete, *(answer.name for answer in valid)]
     for name, check in checks.items():
         if check.fresh_kernel:
             stale = [bug for bug in bugs if bug.name in check.fresh_kernel]
@@ -907,12 +925,12 @@ def autograde_solution_and_mistakes(
 # ----------------------------------------------------------------------------- verdicts
 
 
-def assert_typical_mistake(report: GradeReport, bug: Bug) -> None:
+def assert_typical_mistake(report: GradeReport, bug: Bug, own_tests: Collection[str]) -> None:
     """The grader's verdict on one mistake is what the course promises.
 
     Its public test fails with the message that names it, it costs points only in its
-    own exercise (its ``failing_test`` and ``also_failing`` cells), and it earns
-    partial credit.
+    own exercise (``own_tests``: :func:`~course_tools.course_copy.exercise_tests` of its
+    answer cell), and it earns partial credit.
 
     Raises:
         AssertionError: saying which promise broke.
@@ -926,7 +944,9 @@ def assert_typical_mistake(report: GradeReport, bug: Bug) -> None:
             f"{bug.name}: the message of {bug.failing_test} should name the mistake "
             f"({bug.message!r}); it said:\n{report.outputs[bug.failing_test]}"
         )
-    allowed = {bug.failing_test, *bug.also_failing}
+    if bug.failing_test not in own_tests:
+        raise AssertionError(f"{bug.name}: {bug.failing_test} is not a test of {bug.cell}")
+    allowed = set(own_tests)
     collateral = {c: s for c, s in report.cells.items() if s[0] < s[1] and c not in allowed}
     if collateral:
         raise AssertionError(f"{bug.name}: other exercises lost points too: {collateral}")

@@ -48,7 +48,9 @@ class Bug:
         replace: ``(old, new)`` pairs, applied in order to that cell's solution.
         failing_test: the ``grade_id`` of the public test cell that must fail.
         message: a phrase the failing test's message must contain, naming the mistake.
-        also_failing: other test cells this mistake may fail (typically the hidden ones).
+
+    The mistake may cost points only in its own exercise's test cells
+    (:func:`exercise_tests`): a cell another exercise owns never has to be declared.
     """
 
     name: str
@@ -56,7 +58,6 @@ class Bug:
     replace: tuple[tuple[str, str], ...]
     failing_test: str
     message: str
-    also_failing: tuple[str, ...] = ()
 
     def apply(self, solution: str) -> str:
         """The wrong answer: ``solution`` (the cell's source) with every edit made.
@@ -141,6 +142,52 @@ def solution_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
         for cell in solution.cells
         if cell.metadata.get("nbgrader", {}).get("solution")
     }
+
+
+@dataclass(frozen=True)
+class ValidAnswer(Bug):
+    """A different answer that the exercise's words allow: it must earn full marks.
+
+    Written as edits of the solution, like a :class:`Bug` (``failing_test`` and
+    ``message`` are unused). Tests grade it as they grade the mistakes and require full
+    marks: so a hidden comparison that is stricter than the exercise's words (an exact
+    dtype the text never asks for, a tolerance tighter than float32) fails a test.
+
+    Attributes:
+        why: what the exercise's words allow that this answer does differently.
+    """
+
+    failing_test: str = ""
+    message: str = ""
+    why: str = ""
+
+
+def exercise_tests(notebook: nbformat.NotebookNode) -> dict[str, tuple[str, ...]]:
+    """The graded test cells of each exercise, by the ``grade_id`` of its answer cell.
+
+    An exercise owns the graded cells between its answer cell and the next answer cell
+    (its public test and its hidden tests): one mistake may cost points there and
+    nowhere else.
+    """
+    owned: dict[str, list[str]] = {}
+    owner = None
+    for cell in notebook.cells:
+        grader = cell.metadata.get("nbgrader", {})
+        if grader.get("solution"):
+            owner = grader["grade_id"]
+            owned[owner] = []
+        elif grader.get("grade") and owner is not None:
+            owned[owner].append(grader["grade_id"])
+    return {answer: tuple(tests) for answer, tests in owned.items()}
+
+
+@functools.cache
+def lesson_exercise_tests(lesson: str) -> dict[str, tuple[str, ...]]:
+    """:func:`exercise_tests` of every notebook of a lesson in ``solutions/``."""
+    owned: dict[str, tuple[str, ...]] = {}
+    for path in notebook_paths(lesson):
+        owned.update(exercise_tests(nbformat.read(path, as_version=4)))
+    return owned
 
 
 def lesson_answers(folder: Path) -> dict[str, str]:

@@ -45,6 +45,7 @@ from nbformat import NotebookNode
 
 from rnn_lib.notebook import cases as declarations
 from rnn_lib.notebook.cases import PROBE_MIME, VIEWS, compare, encode
+from rnn_lib.notebook.stand_ins import STAND_INS
 
 #: A test cell's hidden part, with its marker lines (nbgrader strips it from releases).
 HIDDEN_TESTS = re.compile(
@@ -101,6 +102,10 @@ class Case:
     architecture: Any = None
     inputs: Any = None
     labels: Any = None
+    #: names bound to stand-ins for a second call (``expect(..., stand_ins=...)``), and its
+    #: expected result: the case passes if either call is right
+    stand_ins: dict = field(default_factory=dict)
+    stand_in_returns: Any = None
 
 
 def hidden_part(source: str) -> str | None:
@@ -194,6 +199,16 @@ def _declared_cases(source: str) -> tuple[Case, ...] | None:
         keywords = {kw.arg: _evaluate(kw.value, names) for kw in call.keywords}
         if "returns" not in keywords:
             raise ValueError(f"line {call.lineno}: expect() needs returns=")
+        stand_ins = keywords.pop("stand_ins", None) or {}
+        if stand_ins and (
+            "stand_in_returns" not in keywords
+            or not set(map(str, stand_ins.values())) <= set(STAND_INS)
+        ):
+            raise ValueError(
+                f"line {call.lineno}: stand_ins= names stand-ins of rnn_lib.notebook.stand_ins "
+                "and needs stand_in_returns="
+            )
+        stand_in_returns = keywords.pop("stand_in_returns", None)
         cases.append(
             Case(
                 function=call.args[0].id,
@@ -205,6 +220,8 @@ def _declared_cases(source: str) -> tuple[Case, ...] | None:
                 exact_dtype=bool(keywords.pop("exact_dtype", False)),
                 kwargs=keywords,
                 line=call.lineno,
+                stand_ins=dict(stand_ins),
+                stand_in_returns=encode(stand_in_returns) if stand_ins else None,
             )
         )
     return tuple(cases)
@@ -315,6 +332,8 @@ def _call(case: Case) -> dict[str, Any]:
     }
     if case.architecture is not None:  # expect_outputs: the model's outputs on the inputs
         call["outputs_on"] = [encode(array) for array in case.inputs]
+    if case.stand_ins:
+        call["stand_ins"] = dict(case.stand_ins)
     return call
 
 
@@ -353,15 +372,34 @@ def verdict(cases: list[Case], outputs: list[NotebookNode]) -> str | None:
 def _problem(case: Case, result: Any) -> str | None:
     if not isinstance(result, dict):
         return "no result"
-    if "error" in result:
+    if "error" in result and not case.stand_ins:
         return f"raised {str(result['error'])[:200]}"
     if case.weights_of:
         try:
             return _accuracy_verdict(case, result.get("value"))
         except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails it
             return f"weights the grader cannot use ({type(error).__name__})"
-    if result.get("module") != "__main__":
+    if "error" not in result and result.get("module") != "__main__":
         return f"{case.function} must be written in this notebook, not imported"
+    problem = _value_problem(case, case.returns, result)
+    if problem is None or not case.stand_ins:
+        return problem
+    # a function that composes an earlier exercise: right with the stand-ins is right too
+    with_stand_ins = result.get("with_stand_ins")
+    if not isinstance(with_stand_ins, dict):
+        return problem
+    if with_stand_ins.get("module") != "__main__":
+        return problem
+    stand_in_problem = _value_problem(case, case.stand_in_returns, with_stand_ins)
+    if stand_in_problem is None:
+        return None
+    return f"{problem}; with stand-ins for {sorted(case.stand_ins)}: {stand_in_problem}"
+
+
+def _value_problem(case: Case, returns: Any, result: dict) -> str | None:
+    """Why one call's result (as the probe sent it) is not ``returns``, or None."""
+    if "error" in result:
+        return f"raised {str(result['error'])[:200]}"
     if "value" not in result:
         return "no result"
     if result.get("changed_its_arguments") is not False:
@@ -371,9 +409,7 @@ def _problem(case: Case, result: Any) -> str | None:
             return declarations.outputs_problem(
                 case.architecture, result["value"], case.inputs, case.rtol, case.atol
             )
-        return compare(
-            case.returns, result["value"], case.rtol, case.atol, exact_dtype=case.exact_dtype
-        )
+        return compare(returns, result["value"], case.rtol, case.atol, exact_dtype=case.exact_dtype)
     except Exception as error:  # noqa: BLE001 - malformed data from the kernel fails the case
         return f"a result the grader cannot read ({type(error).__name__})"
 

@@ -458,6 +458,8 @@ def expect(
     atol: float = 0.0,
     view: str | None = None,
     exact_dtype: bool = False,
+    stand_ins: dict[str, str] | None = None,
+    stand_in_returns: Any = None,
     **kwargs,
 ) -> None:
     """Assert that ``function(*args, **kwargs)`` returns ``returns`` (in an instructor's kernel).
@@ -474,6 +476,12 @@ def expect(
         view: the name of a function in :data:`VIEWS` that turns the result into the
             data compared (``"model"``: :func:`describe_model`).
         exact_dtype: arrays must have the expected dtype itself (``int32``, not ``int64``).
+        stand_ins: for a function that composes an earlier exercise: names of the
+            notebook bound to stand-ins (:mod:`rnn_lib.notebook.stand_ins`) for a second
+            call, ``{"rnn_step": "running_total_step"}``. The grader passes the case if
+            either call is right, so a mistake in the earlier exercise costs only that one;
+            here (the solution) both must be.
+        stand_in_returns: the expected result of the call with the stand-ins.
 
     Raises:
         AssertionError: naming the function and how the result differs.
@@ -483,6 +491,14 @@ def expect(
         got = VIEWS[view](got)
     problem = compare(encode(returns), encode(got), rtol, atol, exact_dtype=exact_dtype)
     assert problem is None, f"{name}: {problem}"
+    if stand_ins:
+        from rnn_lib.notebook.stand_ins import standing_in
+
+        with standing_in(function.__globals__, **stand_ins):
+            _, got = _called_as_the_probe_calls(function, args, kwargs)
+        want = encode(stand_in_returns)
+        problem = compare(want, encode(got), rtol, atol, exact_dtype=exact_dtype)
+        assert problem is None, f"{name} with the stand-ins {stand_ins}: {problem}"
 
 
 def _unchanged(sent: Any, passed: Any) -> bool:
@@ -661,6 +677,9 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
             :func:`expect_outputs` case, ``"outputs_on": [inputs...]``: the result is a
             model, and its :func:`model_outputs` are sent), or of ``{"weights_of": [name,
             key, ...]}`` (an :func:`expect_accuracy` case: the weights of that model).
+            A call with ``"stand_ins"`` is made a second time with those names bound to
+            stand-ins (:mod:`rnn_lib.notebook.stand_ins`), its result under
+            ``"with_stand_ins"``.
 
     Displays one output of type :data:`PROBE_MIME`: a list with, per call,
     ``{"value": encoded result, "module": the function's __module__,
@@ -677,22 +696,32 @@ def probe(namespace: Mapping[str, Any], calls: str) -> None:
         if not callable(function):
             results.append({"error": f"NameError: no function {call['function']!r}"})
             continue
-        try:
-            args, kwargs = decode(call["args"]), decode(call["kwargs"])
-            value = function(*args, **kwargs)
-            if call.get("view"):
-                value = VIEWS[call["view"]](value)
-            if "outputs_on" in call:
-                value = model_outputs(value, decode(call["outputs_on"]))
-            results.append(
-                {
-                    "value": encode(value),
-                    "module": getattr(function, "__module__", None),
-                    "changed_its_arguments": not _unchanged(
-                        [call["args"], call["kwargs"]], [args, kwargs]
-                    ),
-                }
-            )
-        except Exception as error:  # noqa: BLE001 - the learner's mistake, reported as data
-            results.append({"error": f"{type(error).__name__}: {error}"[:300]})
+        result = _probe_call(function, call)
+        if call.get("stand_ins"):
+            from rnn_lib.notebook.stand_ins import standing_in
+
+            try:
+                with standing_in(namespace, **call["stand_ins"]):
+                    result["with_stand_ins"] = _probe_call(namespace[call["function"]], call)
+            except Exception as error:  # noqa: BLE001 - an unknown stand-in, reported as data
+                result["with_stand_ins"] = {"error": f"{type(error).__name__}: {error}"[:300]}
+        results.append(result)
     display({PROBE_MIME: results}, raw=True)
+
+
+def _probe_call(function, call: dict) -> dict[str, Any]:
+    """One call of :func:`probe`: the encoded result, or the error it raised, as data."""
+    try:
+        args, kwargs = decode(call["args"]), decode(call["kwargs"])
+        value = function(*args, **kwargs)
+        if call.get("view"):
+            value = VIEWS[call["view"]](value)
+        if "outputs_on" in call:
+            value = model_outputs(value, decode(call["outputs_on"]))
+        return {
+            "value": encode(value),
+            "module": getattr(function, "__module__", None),
+            "changed_its_arguments": not _unchanged([call["args"], call["kwargs"]], [args, kwargs]),
+        }
+    except Exception as error:  # noqa: BLE001 - the learner's mistake, reported as data
+        return {"error": f"{type(error).__name__}: {error}"[:300]}

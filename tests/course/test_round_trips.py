@@ -35,6 +35,7 @@ from course_tools.answer_check import (
     autograde_solution_and_mistakes,
     cross_checked_bug,
     load_bugs,
+    load_valid_answers,
 )
 from course_tools.course_copy import (
     LESSONS,
@@ -43,6 +44,7 @@ from course_tools.course_copy import (
     GradeReport,
     autograde,
     lesson_answers,
+    lesson_exercise_tests,
     make_course,
     notebook_paths,
     release,
@@ -189,6 +191,36 @@ def test_a_bug_whose_passage_left_the_solution_fails_loudly():
         Bug("same", "cell", (("x", "x"),), "test", "message").apply("x")
 
 
+VALID_CASES = [(lesson, answer) for lesson in LESSONS for answer in load_valid_answers(lesson)]
+
+
+def test_every_lesson_has_valid_alternative_answers_that_still_apply():
+    # cheap (no grading): each lesson lists answers its words allow, written as edits
+    assert {lesson for lesson, _ in VALID_CASES} == set(LESSONS)
+    for lesson, answer in VALID_CASES:
+        answers = all_answers(lesson)
+        assert answer.why, f"{answer.name}: say what the exercise's words allow"
+        wrong = answer.apply(answers[answer.cell])
+        compile(wrong, f"{lesson}-{answer.name}", "exec")
+
+
+@pytest.mark.parametrize(
+    ("lesson", "answer"),
+    [
+        pytest.param(lesson, answer, id=f"{lesson}-{answer.name}", marks=answers_group(lesson))
+        for lesson, answer in VALID_CASES
+    ],
+)
+def test_a_valid_alternative_answer_gets_full_marks(lesson, answer, graded_solutions):
+    report = in_kernel_report(graded_solutions(lesson).checks, answer)
+    print(f"ANSWER CHECK {lesson} {answer.name} (valid): {report.score:g}/{report.max_score:g}")
+    failed = {cell: s for cell, s in report.cells.items() if s[0] != s[1]}
+    assert report.max_score > 0 and not failed, (
+        f"{answer.name} ({answer.why}) lost points: {failed}\n"
+        + "\n".join(report.outputs[cell] for cell in failed)
+    )
+
+
 CHECKED_CASES = [
     pytest.param(lesson, bug, id=f"{lesson}-{bug.name}", marks=answers_group(lesson))
     for lesson, bug in BUG_CASES
@@ -212,7 +244,7 @@ def test_answer_check_gives_the_solution_full_marks(lesson, graded_solutions):
 def test_buggy_answer_gets_partial_credit_and_a_message_naming_it(lesson, bug, graded_solutions):
     report = in_kernel_report(graded_solutions(lesson).checks, bug)
     print(f"ANSWER CHECK {lesson} {bug.name}: {report.score:g}/{report.max_score:g}")
-    assert_typical_mistake(report, bug)
+    assert_typical_mistake(report, bug, lesson_exercise_tests(lesson)[bug.cell])
 
 
 @pytest.mark.parametrize(
@@ -231,4 +263,5 @@ def test_nbgrader_grades_a_mistake_as_the_answer_check_does(
         fast = checks[name].reports.get(bug.name, checks[name].baseline)
         print(f"ROUND TRIP {lesson} {bug.name}: {real.score:g}/{real.max_score:g}")
         assert_same_grades(real, fast, f"{lesson} {bug.name} ({name})")
-    assert_typical_mistake(next(r for r in gradebook.values() if bug.failing_test in r.cells), bug)
+    graded = next(r for r in gradebook.values() if bug.failing_test in r.cells)
+    assert_typical_mistake(graded, bug, lesson_exercise_tests(lesson)[bug.cell])

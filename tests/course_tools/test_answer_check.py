@@ -31,6 +31,7 @@ from course_tools.course_copy import (
     SOLUTIONS,
     Bug,
     autograde,
+    lesson_exercise_tests,
     make_course,
     release,
     solution_answers,
@@ -38,6 +39,7 @@ from course_tools.course_copy import (
 )
 
 LESSON = "01_sequence_data"
+OWN = lesson_exercise_tests(LESSON)  # the test cells of each exercise
 
 
 def names_of(*sources: str) -> list[CellNames]:
@@ -193,7 +195,6 @@ def broken_lesson(tmp_path_factory, bugs):
         ),
         failing_test=wrong_target.failing_test,
         message=wrong_target.message,
-        also_failing=wrong_target.also_failing,
     )
     bugs_file = write_bugs(folder / "bugs.py", [vague, leaking, wrong_target])
     gradebook, checks = autograde_solution_and_mistakes(
@@ -208,9 +209,10 @@ def test_a_public_message_that_no_longer_names_its_mistake_fails_the_check(broke
     bug = bugs["no-feature-axis"]
     assert check.reports[bug.name].cells[bug.failing_test][0] == 0, "the test still fails"
     with pytest.raises(AssertionError, match="should name the mistake"):
-        assert_typical_mistake(check.reports[bug.name], bug)
+        assert_typical_mistake(check.reports[bug.name], bug, OWN[bug.cell])
     # an untouched mistake of the same lesson still passes the same check
-    assert_typical_mistake(check.reports["target-inside-window"], bugs["target-inside-window"])
+    untouched = bugs["target-inside-window"]
+    assert_typical_mistake(check.reports[untouched.name], untouched, OWN[untouched.cell])
 
 
 def test_a_mistake_that_costs_points_in_another_exercise_fails_the_check(broken_lesson):
@@ -218,7 +220,7 @@ def test_a_mistake_that_costs_points_in_another_exercise_fails_the_check(broken_
     report = check.reports[leaking.name]
     assert report.cells["test_last_real_state"][0] == 0, "keras = None breaks lesson 01's last test"
     with pytest.raises(AssertionError, match="other exercises lost points too"):
-        assert_typical_mistake(report, leaking)
+        assert_typical_mistake(report, leaking, OWN[leaking.cell])
 
 
 @pytest.mark.slow
@@ -257,4 +259,4 @@ def test_check_notebook_grades_mistakes_in_a_kernel_of_its_own(bugs):
     bug = bugs["no-feature-axis"]
     check = check_notebook(SOLUTIONS / LESSON / f"{LESSON}.ipynb", [bug])
     assert check.baseline.score == check.baseline.max_score > 0
-    assert_typical_mistake(check.reports[bug.name], bug)
+    assert_typical_mistake(check.reports[bug.name], bug, OWN[bug.cell])

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_tools.course_copy import PROJECT_ROOT
+from course_tools.course_copy import LESSONS, PROJECT_ROOT
 from course_tools.environment import QUICK_MODE_ENV, environment, quick_mode
 from course_tools.notebooks import execute
 
@@ -187,3 +187,11 @@ def test_a_course_copy_starts_with_the_gradebook_nbgrader_would_create(tmp_path)
     assert coursedir.db_url == f"sqlite:///{course / 'gradebook.db'}"
     assert copied == contents(fresh)
     assert copied[1] != [] and copied[2] == [(coursedir.course_id,)]
+
+
+def test_the_readme_shows_the_current_table_of_typical_mistakes():
+    from course_tools.feedback_table import lesson_feedback, markdown_table
+
+    table = markdown_table([lesson_feedback(lesson) for lesson in LESSONS])
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert table in readme, f"README.md: replace the table of typical mistakes with\n{table}"

@@ -256,3 +256,66 @@ def test_every_test_cell_of_every_lesson_declares_its_cases(lesson):
             continue
         assert cases, f"{grade_id} declares no cases for the grader"
         json.dumps(probe_source(cases))  # every argument travels as data
+
+
+COMPOSING_CELL = """# Public tests.
+### BEGIN HIDDEN TESTS
+from rnn_lib.notebook.cases import expect
+_X, _H0 = np.arange(6.0).reshape(1, 3, 2), np.zeros((1, 2))
+expect(rnn_forward, _X, _H0, {}, returns=np.tanh(np.cumsum(_X.sum(2), 1))[..., None] * [1, 1],
+       stand_ins={"rnn_step": "running_total_step"}, stand_in_returns=np.array([[[1.0, 1.0],
+       [6.0, 6.0], [15.0, 15.0]]]))
+### END HIDDEN TESTS
+"""
+
+
+def test_a_composing_exercise_passes_with_its_own_step_or_with_the_stand_in(run_probe):
+    # lesson 02's rnn_forward calls rnn_step: a wrong step must not cost rnn_forward's points
+    cases = declared_cases(COMPOSING_CELL)
+    assert cases[0].stand_ins == {"rnn_step": "running_total_step"}
+    assert "stand_in_returns" not in cases[0].kwargs and "15.0" not in probe_source(cases)
+
+    def looped(x, h0, params):
+        states, h = [], h0
+        for t in range(x.shape[1]):
+            h = namespace["rnn_step"](x[:, t], h, params)
+            states.append(h)
+        return np.stack(states, axis=1)
+
+    def first_step_only(x, h0, params):
+        return np.stack([namespace["rnn_step"](x[:, t], h0, params) for t in range(3)], axis=1)
+
+    def right_step(x_t, h, params):
+        return np.tanh(np.arctanh(h) + x_t.sum(1, keepdims=True))
+
+    def wrong_step(x_t, h, params):
+        return h + x_t.sum(1, keepdims=True) + 1
+
+    def raising_step(x_t, h, params):
+        raise IndexError("tuple index out of range")
+
+    for function in (looped, first_step_only, right_step, wrong_step, raising_step):
+        function.__module__ = "__main__"
+    results = {}
+    for loop in (looped, first_step_only):
+        for step in (right_step, wrong_step, raising_step):
+            namespace = {"rnn_forward": loop, "rnn_step": step}
+            outputs = run_probe(probe_source(cases), namespace)
+            assert namespace["rnn_step"] is step, "the probe puts the learner's step back"
+            results[loop.__name__, step.__name__] = verdict(cases, outputs)
+    # a right loop passes whatever its step; a wrong loop fails whatever its step
+    assert results["looped", "right_step"] is None
+    assert results["looped", "wrong_step"] is None
+    assert results["looped", "raising_step"] is None
+    for step in ("right_step", "wrong_step"):
+        assert "with stand-ins for ['rnn_step']: result:" in results["first_step_only", step]
+    assert "raised IndexError" in results["first_step_only", "raising_step"]
+
+
+def test_stand_ins_name_only_functions_of_the_stand_ins_module():
+    bad = COMPOSING_CELL.replace('"running_total_step"}', '"os.system"}')
+    with pytest.raises(ValueError, match="stand_ins= names stand-ins"):
+        declared_cases(bad)
+    missing = COMPOSING_CELL.replace("stand_in_returns=", "other=")
+    with pytest.raises(ValueError, match="needs stand_in_returns="):
+        declared_cases(missing)

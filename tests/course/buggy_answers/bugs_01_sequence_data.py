@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 01's exercises (one mistake per submission)."""
 
-from course_tools.course_copy import Bug
+from course_tools.course_copy import Bug, ValidAnswer
 
 BUGS = [
     Bug(
@@ -18,7 +18,6 @@ BUGS = [
         ),
         failing_test="test_make_windows",
         message="right AFTER the window (off by one)",
-        also_failing=("test_make_windows_hidden",),
     ),
     Bug(
         name="no-feature-axis",
@@ -35,7 +34,6 @@ BUGS = [
         ),
         failing_test="test_make_windows",
         message="did you forget the trailing feature axis?",
-        also_failing=("test_make_windows_hidden",),
     ),
     Bug(
         name="vocabulary-without-reserved-ids",
@@ -49,7 +47,6 @@ BUGS = [
         ),
         failing_test="test_vocabulary",
         message="Ids 0 and 1 are reserved",
-        also_failing=("test_vocabulary_hidden",),
     ),
     Bug(
         name="vocabulary-in-first-seen-order",
@@ -74,7 +71,6 @@ BUGS = [
         ),
         failing_test="test_vocabulary",
         message="Did you sort by count, highest first?",
-        also_failing=("test_vocabulary_hidden",),
     ),
     Bug(
         name="truncating-keeps-the-start",
@@ -89,7 +85,6 @@ BUGS = [
         ),
         failing_test="test_pad_and_mask",
         message="truncating='pre' drops tokens from the START",
-        also_failing=("test_pad_and_mask_hidden",),
     ),
     Bug(
         name="mask-from-values",
@@ -109,7 +104,6 @@ BUGS = [
         ),
         failing_test="test_pad_and_mask",
         message="must come from the sequence LENGTHS, not from the values",
-        also_failing=("test_pad_and_mask_hidden",),
     ),
     Bug(
         name="last-step-ignores-mask",
@@ -126,6 +120,102 @@ BUGS = [
         ),
         failing_test="test_last_real_state",
         message="You returned the output at the last time step",
-        also_failing=("test_last_real_state_hidden",),
+    ),
+    Bug(
+        name="horizon-ignored",
+        cell="make_windows",
+        replace=(
+            (
+                "    num_windows = max(0, len(series) - window - horizon + 1)",
+                "    num_windows = max(0, len(series) - window)",
+            ),
+            (
+                "series[i + window + horizon - 1] for i",
+                "series[i + window] for i",
+            ),
+        ),
+        failing_test="test_make_windows",
+        message="Your windows ignore `horizon`",
+    ),
+    Bug(
+        name="unknown-word-as-padding",
+        cell="vocabulary",
+        replace=(("    return [index.get(word, 1) for word in tokenize(text)]",
+                  "    return [index.get(word, 0) for word in tokenize(text)]"),),
+        failing_test="test_vocabulary",
+        message="not 0: id 0 is padding",
+    ),
+    Bug(
+        name="empty-sequence-breaks-pre-padding",
+        cell="pad_and_mask",
+        replace=(
+            (
+                """        if not tokens:
+            continue
+        start = maxlen - len(tokens) if padding == "pre" else 0
+        padded[row, start:start + len(tokens)] = tokens
+        mask[row, start:start + len(tokens)] = True""",
+                """        if padding == "pre":
+            padded[row, -len(tokens):] = tokens
+            mask[row, -len(tokens):] = True
+        else:
+            padded[row, :len(tokens)] = tokens
+            mask[row, :len(tokens)] = True""",
+            ),
+        ),
+        failing_test="test_pad_and_mask",
+        message="an all-padding row for the empty sequence",
+    ),
+    Bug(
+        name="no-real-step-picks-the-last-output",
+        cell="last_real_state",
+        replace=(("    return np.where(mask.any(axis=1)[:, None], picked, 0.0)", "    return picked"),),
+        failing_test="test_last_real_state",
+        message="A sequence with no real step gets zeros",
+    ),
+    Bug(
+        name="last-index-from-the-count",
+        cell="last_real_state",
+        replace=(
+            (
+                "    last = timesteps - 1 - np.argmax(mask[:, ::-1], axis=1)",
+                "    last = mask.sum(axis=1) - 1",
+            ),
+        ),
+        failing_test="test_last_real_state",
+        message="number of real steps minus one as the index",
+    ),
+]
+
+VALID_ANSWERS = [
+    ValidAnswer(
+        name="windows-as-floats",
+        cell="make_windows",
+        replace=(
+            (
+                "    num_windows = max(0, len(series) - window - horizon + 1)",
+                "    series = series.astype(float)\n    num_windows = max(0, len(series) - window - horizon + 1)",
+            ),
+        ),
+        why="the exercise fixes the shapes of X and y, not their dtype",
+    ),
+    ValidAnswer(
+        name="last-state-by-a-loop-in-float64",
+        cell="last_real_state",
+        replace=(
+            (
+                """    timesteps = mask.shape[1]
+    last = timesteps - 1 - np.argmax(mask[:, ::-1], axis=1)
+    picked = outputs[np.arange(len(outputs)), last]
+    return np.where(mask.any(axis=1)[:, None], picked, 0.0)""",
+                """    result = np.zeros((outputs.shape[0], outputs.shape[2]))
+    for row in range(len(outputs)):
+        real = np.flatnonzero(mask[row])
+        if len(real):
+            result[row] = outputs[row, real[-1]]
+    return result""",
+            ),
+        ),
+        why="a loop instead of argmax, and float64 zeros: the exercise asks for values and a shape",
     ),
 ]

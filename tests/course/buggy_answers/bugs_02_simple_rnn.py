@@ -1,9 +1,8 @@
 """Typical wrong answers to lesson 02's exercises (one mistake per submission)."""
 
-from course_tools.course_copy import Bug
+from course_tools.course_copy import Bug, ValidAnswer
 
 # A wrong rnn_step also breaks rnn_forward, which calls it.
-_STEP_COLLATERAL = ("test_rnn_step_hidden", "test_rnn_forward", "test_rnn_forward_hidden")
 
 BUGS = [
     Bug(
@@ -17,7 +16,6 @@ BUGS = [
         ),
         failing_test="test_rnn_step",
         message="Looks like you used the transposed recurrent matrix",
-        also_failing=_STEP_COLLATERAL,
     ),
     Bug(
         name="step-forgotten-bias",
@@ -30,7 +28,6 @@ BUGS = [
         ),
         failing_test="test_rnn_step",
         message="Looks like you forgot the bias b",
-        also_failing=_STEP_COLLATERAL,
     ),
     Bug(
         name="step-forgotten-tanh",
@@ -43,7 +40,6 @@ BUGS = [
         ),
         failing_test="test_rnn_step",
         message="Looks like you forgot the tanh",
-        also_failing=_STEP_COLLATERAL,
     ),
     Bug(
         name="forward-state-not-carried",
@@ -62,7 +58,6 @@ BUGS = [
         ),
         failing_test="test_rnn_forward",
         message="Every step started from h0",
-        also_failing=("test_rnn_forward_hidden",),
     ),
     Bug(
         name="forward-returns-last-state-only",
@@ -81,7 +76,6 @@ BUGS = [
         ),
         failing_test="test_rnn_forward",
         message="You returned only the last state",
-        also_failing=("test_rnn_forward_hidden",),
     ),
     Bug(
         name="forward-ignores-h0",
@@ -94,7 +88,6 @@ BUGS = [
         ),
         failing_test="test_rnn_forward",
         message="you ignored the h0 you were given",
-        also_failing=("test_rnn_forward_hidden",),
     ),
     Bug(
         name="param-count-forgotten-bias",
@@ -107,7 +100,6 @@ BUGS = [
         ),
         failing_test="test_param_count",
         message="Looks like you forgot the bias",
-        also_failing=("test_param_count_hidden",),
     ),
     Bug(
         name="param-count-recurrent-kernel-as-input-kernel",
@@ -120,7 +112,6 @@ BUGS = [
         ),
         failing_test="test_param_count",
         message="so it has units * units entries",
-        also_failing=("test_param_count_hidden",),
     ),
     Bug(
         name="forecaster-returns-sequences",
@@ -133,7 +124,6 @@ BUGS = [
         ),
         failing_test="test_build_forecaster",
         message="A forecaster of the next value is many-to-one",
-        also_failing=("test_build_forecaster_hidden",),
     ),
     Bug(
         name="forecaster-without-dense-output",
@@ -150,7 +140,6 @@ BUGS = [
         ),
         failing_test="test_build_forecaster",
         message="did you forget the Dense(1) output layer?",
-        also_failing=("test_build_forecaster_hidden",),
     ),
     Bug(
         name="forecaster-not-compiled",
@@ -169,6 +158,45 @@ BUGS = [
         ),
         failing_test="test_build_forecaster",
         message="did you forget model.compile?",
-        also_failing=("test_build_forecaster_hidden",),
+    ),
+]
+BUGS.append(
+    Bug(
+        name="param-count-without-recurrent-kernel",
+        cell="param_count",
+        replace=(
+            (
+                "    return int(input_dim * units + units * units + units)",
+                "    return int(input_dim * units + units)",
+            ),
+        ),
+        failing_test="test_param_count",
+        message="you forgot the recurrent kernel U",
+    )
+)
+
+VALID_ANSWERS = [
+    ValidAnswer(
+        name="step-with-einsum",
+        cell="rnn_step",
+        replace=(
+            (
+                '    return np.tanh(x_t @ params["W"] + h_prev @ params["U"] + params["b"])',
+                '    return np.tanh(np.einsum("nd,dh->nh", x_t, params["W"])\n'
+                '                   + np.einsum("nk,kh->nh", h_prev, params["U"]) + params["b"])',
+            ),
+        ),
+        why="any way of computing the same products",
+    ),
+    ValidAnswer(
+        name="forward-zeros-in-float64",
+        cell="rnn_forward",
+        replace=(
+            (
+                '    h = np.zeros((N, params["U"].shape[0]), dtype=x.dtype) if h0 is None else h0',
+                '    h = np.zeros((N, params["U"].shape[0])) if h0 is None else h0',
+            ),
+        ),
+        why="h0=None means zeros; the exercise does not say in which dtype",
     ),
 ]

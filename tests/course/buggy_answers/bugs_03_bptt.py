@@ -1,13 +1,8 @@
 """Typical wrong answers to lesson 03's exercises (one mistake per submission)."""
 
-from course_tools.course_copy import Bug
+from course_tools.course_copy import Bug, ValidAnswer
 
 # A wrong step backward also breaks rnn_backward, which calls it.
-_STEP_COLLATERAL = (
-    "test_rnn_step_backward_hidden",
-    "test_rnn_backward",
-    "test_rnn_backward_hidden",
-)
 
 BUGS = [
     Bug(
@@ -30,7 +25,6 @@ BUGS = [
         ),
         failing_test="test_rnn_step_backward",
         message="Looks like you computed tanh' from the pre-activation a",
-        also_failing=_STEP_COLLATERAL,
     ),
     Bug(
         name="transposed-recurrent-weight",
@@ -49,7 +43,6 @@ BUGS = [
         ),
         failing_test="test_rnn_step_backward",
         message="the gradient goes back through the transposed matrix",
-        also_failing=_STEP_COLLATERAL,
     ),
     Bug(
         name="bias-gradient-not-summed-over-batch",
@@ -66,7 +59,6 @@ BUGS = [
         ),
         failing_test="test_rnn_step_backward",
         message="the bias is shared by every example in the batch",
-        also_failing=_STEP_COLLATERAL,
     ),
     Bug(
         name="parameter-gradients-not-summed-over-time",
@@ -91,7 +83,6 @@ BUGS = [
         ),
         failing_test="test_rnn_backward",
         message="add up the parameter gradients of all T steps",
-        also_failing=("test_rnn_backward_hidden",),
     ),
     Bug(
         name="gradient-does-not-flow-back-through-time",
@@ -112,7 +103,13 @@ BUGS = [
         ),
         failing_test="test_rnn_backward",
         message="The gradient does not flow back through time",
-        also_failing=("test_rnn_backward_hidden",),
+    ),
+    Bug(
+        name="loops-forward-in-time",
+        cell="rnn_backward",
+        replace=(("    for t in reversed(range(T)):", "    for t in range(T):"),),
+        failing_test="test_rnn_backward",
+        message="visit the steps in reverse, from T down to 1",
     ),
     Bug(
         name="clip-each-array-by-its-own-norm",
@@ -128,7 +125,6 @@ BUGS = [
         ),
         failing_test="test_clip_by_global_norm",
         message="You clipped each array by its own norm",
-        also_failing=("test_clip_by_global_norm_hidden",),
     ),
     Bug(
         name="clip-by-value-instead-of-norm",
@@ -144,7 +140,6 @@ BUGS = [
         ),
         failing_test="test_clip_by_global_norm",
         message="You clipped every entry to [-max_norm, max_norm]",
-        also_failing=("test_clip_by_global_norm_hidden",),
     ),
     Bug(
         name="clip-scales-small-gradients-up",
@@ -160,7 +155,6 @@ BUGS = [
         ),
         failing_test="test_clip_by_global_norm",
         message="your function scaled it up",
-        also_failing=("test_clip_by_global_norm_hidden",),
     ),
     Bug(
         name="clip-returns-norm-after-clipping",
@@ -177,6 +171,24 @@ BUGS = [
         ),
         failing_test="test_clip_by_global_norm",
         message="norm should be the global norm BEFORE clipping",
-        also_failing=("test_clip_by_global_norm_hidden",),
+    ),
+]
+
+VALID_ANSWERS = [
+    ValidAnswer(
+        name="clip-with-linalg-norm",
+        cell="clip_by_global_norm",
+        replace=(
+            (
+                """    norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    scale = max_norm / max(norm, max_norm)
+    return [g * scale for g in grads], norm""",
+                """    norm = np.linalg.norm(np.concatenate([np.ravel(g) for g in grads]))
+    if norm > max_norm:
+        return [g * (max_norm / norm) for g in grads], norm
+    return [np.array(g, copy=True) for g in grads], norm""",
+            ),
+        ),
+        why="one norm of all entries together, returned as a NumPy float, and a branch instead of max",
     ),
 ]

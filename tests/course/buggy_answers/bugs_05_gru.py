@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 05's exercises (one mistake per submission)."""
 
-from course_tools.course_copy import Bug
+from course_tools.course_copy import Bug, ValidAnswer
 
 BUGS = [
     Bug(
@@ -28,7 +28,6 @@ BUGS = [
         ),
         failing_test="test_gru_step",
         message="You applied the reset gate to h_prev BEFORE the matrix product",
-        also_failing=("test_gru_step_hidden",),
     ),
     Bug(
         name="recurrent-bias-outside-reset",
@@ -58,7 +57,6 @@ BUGS = [
         ),
         failing_test="test_gru_step",
         message="belongs INSIDE the reset",
-        also_failing=("test_gru_step_hidden",),
     ),
     Bug(
         name="update-gate-swapped",
@@ -72,7 +70,6 @@ BUGS = [
         ),
         failing_test="test_gru_step",
         message="You swapped the update gate's roles",
-        also_failing=("test_gru_step_hidden",),
     ),
     Bug(
         name="gate-order-rzh",
@@ -92,7 +89,6 @@ BUGS = [
         ),
         failing_test="test_gru_step",
         message="looks like your gate order is r, z, h",
-        also_failing=("test_gru_step_hidden",),
     ),
     Bug(
         name="param-count-without-second-bias-row",
@@ -109,11 +105,6 @@ BUGS = [
         failing_test="test_gru_param_count",
         message="you forgot the second bias row",
         # units_for_budget calls gru_param_count, so the GRU budget goes wrong too.
-        also_failing=(
-            "test_gru_param_count_hidden",
-            "test_units_for_budget",
-            "test_units_for_budget_hidden",
-        ),
     ),
     Bug(
         name="param-count-lstm-formula",
@@ -129,11 +120,6 @@ BUGS = [
         ),
         failing_test="test_gru_param_count",
         message="a GRU has 3 blocks (z, r, h), not 4",
-        also_failing=(
-            "test_gru_param_count_hidden",
-            "test_units_for_budget",
-            "test_units_for_budget_hidden",
-        ),
     ),
     Bug(
         name="budget-first-size-that-does-not-fit",
@@ -154,7 +140,6 @@ BUGS = [
         ),
         failing_test="test_units_for_budget",
         message="return the LARGEST number of units that FITS",
-        also_failing=("test_units_for_budget_hidden",),
     ),
     Bug(
         name="budget-gru-without-second-bias-row",
@@ -179,6 +164,40 @@ BUGS = [
         ),
         failing_test="test_units_for_budget",
         message="did you count the GRU without its second bias row?",
-        also_failing=("test_units_for_budget_hidden",),
+    ),
+]
+BUGS += [
+    Bug(
+        name="param-count-ignores-reset-after",
+        cell="gru_param_count",
+        replace=(("    if reset_after:\n        count += 3 * units", "    count += 3 * units"),),
+        failing_test="test_gru_param_count",
+        message="With reset_after=False there is one bias row",
+    ),
+    Bug(
+        name="budget-strictly-below",
+        cell="units_for_budget",
+        replace=(
+            (
+                "    while count(units + 1) <= max_params:",
+                "    while count(units + 1) < max_params:",
+            ),
+        ),
+        failing_test="test_units_for_budget",
+        message="use <=, not <",
+    ),
+]
+
+VALID_ANSWERS = [
+    ValidAnswer(
+        name="budget-counts-the-gru-inline",
+        cell="units_for_budget",
+        replace=(
+            (
+                "            return gru_param_count(input_dim, units)",
+                "            return 3 * one_block + 3 * units",
+            ),
+        ),
+        why="the text says you MAY call gru_param_count",
     ),
 ]

@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 06's exercises (one mistake per submission)."""
 
-from course_tools.course_copy import Bug
+from course_tools.course_copy import Bug, ValidAnswer
 
 # The mistake the tests also grade through real nbgrader (course_tools.answer_check.
 # cross_checked_bug). The first one would re-train both taggers (about 17 s) in that round
@@ -19,7 +19,6 @@ BUGS = [
         ),
         failing_test="test_build_tagger",
         message="Is merge_mode ignored?",
-        also_failing=("test_build_tagger_hidden",),
     ),
     Bug(
         name="bidirectional-wraps-only-the-first-layer",
@@ -30,7 +29,6 @@ BUGS = [
         ),
         failing_test="test_build_tagger",
         message="wrap EVERY GRU layer",
-        also_failing=("test_build_tagger_hidden",),
     ),
     Bug(
         name="last-layer-without-return-sequences",
@@ -44,7 +42,6 @@ BUGS = [
         ),
         failing_test="test_build_tagger",
         message="Every GRU needs return_sequences=True, the last one too",
-        also_failing=("test_build_tagger_hidden",),
     ),
     Bug(
         name="causality-checks-the-wrong-side-of-t",
@@ -57,7 +54,6 @@ BUGS = [
         ),
         failing_test="test_causality",
         message="You compared the wrong side of t",
-        also_failing=("test_causality_hidden",),
     ),
     Bug(
         name="perturbs-example-t-instead-of-step-t",
@@ -70,7 +66,6 @@ BUGS = [
         ),
         failing_test="test_causality",
         message="x[t] is example t of the batch; time step t is x[:, t]",
-        also_failing=("test_causality_hidden",),
     ),
     Bug(
         name="decoder-input-not-shifted",
@@ -87,7 +82,6 @@ BUGS = [
         ),
         failing_test="test_teacher_forcing",
         message="The decoder input equals the targets",
-        also_failing=("test_teacher_forcing_hidden",),
     ),
     Bug(
         name="teacher-forcing-at-inference",
@@ -100,7 +94,6 @@ BUGS = [
         ),
         failing_test="test_greedy_decoding",
         message="Your decoder was fed the TARGETS at inference (teacher forcing)",
-        also_failing=("test_greedy_decoding_hidden",),
     ),
     Bug(
         name="decoder-state-not-carried",
@@ -113,7 +106,6 @@ BUGS = [
         ),
         failing_test="test_greedy_decoding",
         message="The decoder's state is not carried from step to step",
-        also_failing=("test_greedy_decoding_hidden",),
     ),
     Bug(
         name="accuracy-per-token",
@@ -126,6 +118,56 @@ BUGS = [
         ),
         failing_test="test_greedy_decoding",
         message="counts TOKENS",
-        also_failing=("test_greedy_decoding_hidden",),
+    ),
+    Bug(
+        name="signed-change",
+        cell="causality",
+        replace=(
+            (
+                "    return np.abs(after - before).max(axis=(0, 2))",
+                "    return (after - before).max(axis=(0, 2))",
+            ),
+        ),
+        failing_test="test_causality",
+        message="the SIZE of the change",
+    ),
+    Bug(
+        name="start-token-hard-coded",
+        cell="teacher_forcing",
+        replace=(("    inputs[:, 0] = start_id", "    inputs[:, 0] = 1  # the start token"),),
+        failing_test="test_teacher_forcing",
+        message="must be `start_id` (here 9), not a fixed number",
+    ),
+    Bug(
+        name="decoder-inputs-as-floats",
+        cell="teacher_forcing",
+        replace=(("    inputs = np.empty_like(targets)", "    inputs = np.zeros(targets.shape)"),),
+        failing_test="test_teacher_forcing",
+        message="Keep the dtype of the targets",
+    ),
+    Bug(
+        name="targets-shifted-in-place",
+        cell="teacher_forcing",
+        replace=(("    inputs = np.empty_like(targets)", "    inputs = targets"),),
+        failing_test="test_teacher_forcing",
+        message="modified `targets` in place",
+    ),
+]
+
+VALID_ANSWERS = [
+    ValidAnswer(
+        name="teacher-forcing-by-concatenation",
+        cell="teacher_forcing",
+        replace=(
+            (
+                """    inputs = np.empty_like(targets)
+    inputs[:, 0] = start_id
+    inputs[:, 1:] = targets[:, :-1]
+    return inputs""",
+                """    start = np.full((len(targets), 1), start_id, dtype=targets.dtype)
+    return np.concatenate([start, targets[:, :-1]], axis=1)""",
+            ),
+        ),
+        why="any way of shifting right that keeps the targets' dtype",
     ),
 ]

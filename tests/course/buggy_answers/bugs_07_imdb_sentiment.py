@@ -1,6 +1,6 @@
 """Typical wrong answers to lesson 07's exercises (one mistake per submission)."""
 
-from course_tools.course_copy import Bug
+from course_tools.course_copy import Bug, ValidAnswer
 
 # The mistake the tests also grade through real nbgrader (course_tools.answer_check.
 # cross_checked_bug). The first one would re-run both training tests (about 45 s) in that
@@ -27,7 +27,6 @@ BUGS = [
         ),
         failing_test="test_make_splits",
         message="Your validation set contains TEST reviews",
-        also_failing=("test_make_splits_hidden",),
     ),
     Bug(
         name="split-without-shuffling",
@@ -47,7 +46,6 @@ BUGS = [
         ),
         failing_test="test_make_splits",
         message="holds only one class",
-        also_failing=("test_make_splits_hidden",),
     ),
     Bug(
         name="pre-padding",
@@ -61,7 +59,6 @@ BUGS = [
         ),
         failing_test="test_vectorize",
         message="(pre-padding)",
-        also_failing=("test_vectorize_hidden",),
     ),
     Bug(
         name="truncation-keeps-only-the-start",
@@ -75,7 +72,6 @@ BUGS = [
         ),
         failing_test="test_vectorize",
         message="you kept only the START",
-        also_failing=("test_vectorize_hidden",),
     ),
     Bug(
         name="no-mask-with-post-padding",
@@ -88,11 +84,6 @@ BUGS = [
         ),
         failing_test="test_build_sentiment_model",
         message="The Embedding has no mask: create it with mask_zero=True",
-        also_failing=(
-            "test_build_sentiment_model_hidden",
-            "test_train_sentiment_model",
-            "test_train_sentiment_model_hidden",
-        ),
     ),
     Bug(
         name="softmax-on-one-unit",
@@ -105,11 +96,6 @@ BUGS = [
         ),
         failing_test="test_build_sentiment_model",
         message="a softmax over a single unit is always exactly 1",
-        also_failing=(
-            "test_build_sentiment_model_hidden",
-            "test_train_sentiment_model",
-            "test_train_sentiment_model_hidden",
-        ),
     ),
     Bug(
         name="unmasked-max-pooling",
@@ -122,11 +108,6 @@ BUGS = [
         ),
         failing_test="test_build_sentiment_model",
         message="GlobalMaxPooling1D ignores the mask",
-        also_failing=(
-            "test_build_sentiment_model_hidden",
-            "test_train_sentiment_model",
-            "test_train_sentiment_model_hidden",
-        ),
     ),
     Bug(
         name="early-stopping-on-training-loss",
@@ -139,7 +120,6 @@ BUGS = [
         ),
         failing_test="test_train_sentiment_model",
         message="a TRAINING metric",
-        also_failing=("test_train_sentiment_model_hidden",),
     ),
     Bug(
         name="best-weights-not-restored",
@@ -153,7 +133,6 @@ BUGS = [
         ),
         failing_test="test_train_sentiment_model",
         message="Set restore_best_weights=True",
-        also_failing=("test_train_sentiment_model_hidden",),
     ),
     Bug(
         name="categorical-crossentropy-on-one-unit",
@@ -166,6 +145,43 @@ BUGS = [
         ),
         failing_test="test_train_sentiment_model",
         message="need loss='binary_crossentropy'",
-        also_failing=("test_train_sentiment_model_hidden",),
+    ),
+    Bug(
+        name="split-ignores-the-seed",
+        cell="make_splits",
+        replace=(
+            (
+                "    order = np.random.default_rng(seed).permutation(len(texts))",
+                "    order = np.random.default_rng(0).permutation(len(texts))",
+            ),
+        ),
+        failing_test="test_make_splits",
+        message="use the seed argument",
+    ),
+    Bug(
+        name="head-ignored",
+        cell="vectorize",
+        replace=(
+            (
+                "            tokens = tokens[:head] + tokens[len(tokens) - (maxlen - head):]",
+                "            tokens = tokens[:maxlen // 2] + tokens[len(tokens) - (maxlen - maxlen // 2):]",
+            ),
+        ),
+        failing_test="test_vectorize",
+        message="Your function ignores `head`",
+    ),
+]
+
+VALID_ANSWERS = [
+    ValidAnswer(
+        name="ids-as-int64",
+        cell="vectorize",
+        replace=(
+            (
+                '    ids = np.zeros((len(rows), maxlen), dtype="int32")',
+                '    ids = np.zeros((len(rows), maxlen), dtype="int64")',
+            ),
+        ),
+        why="token ids of the right shape and values; the exercise does not fix their integer type",
     ),
 ]

@@ -1,0 +1,62 @@
+"""The stand-ins' closed forms are what a correct loop makes of them (lessons 02, 03, 05)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnn_lib.layers.simple_rnn import simple_rnn_forward
+from rnn_lib.notebook.stand_ins import (
+    budget_of_a_hundred_per_unit,
+    hundred_per_unit_count,
+    running_total_backward,
+    running_total_forward,
+    running_total_step,
+    running_total_step_backward,
+    standing_in,
+)
+
+
+def test_running_total_forward_is_the_loop_of_its_step():
+    rng = np.random.default_rng(0)
+    x, h0 = rng.normal(size=(3, 5, 2)), rng.normal(size=(3, 4))
+    h, states = h0, []
+    for t in range(5):
+        h = running_total_step(x[:, t], h, params={})
+        states.append(h)
+    np.testing.assert_allclose(running_total_forward(x, h0), np.stack(states, axis=1))
+
+
+def test_running_total_backward_is_the_loop_of_its_step_backward():
+    rng = np.random.default_rng(1)
+    N, T, D, H = 2, 4, 3, 5
+    x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H))
+    params = {"W": rng.normal(size=(D, H)), "U": rng.normal(size=(H, H)), "b": rng.normal(size=H)}
+    _, cache = simple_rnn_forward(x, h0, params)
+    dh_all = rng.normal(size=(N, T, H))
+    dx, dh = np.zeros((N, T, D)), np.zeros((N, H))
+    dparams = {name: np.zeros_like(value) for name, value in params.items()}
+    for t in reversed(range(T)):
+        dx[:, t], dh, step = running_total_step_backward(dh + dh_all[:, t], cache["step_caches"][t])
+        for name in dparams:
+            dparams[name] += step[name]
+    want_dx, want_dh0, want_dparams = running_total_backward(dh_all, x, params)
+    np.testing.assert_allclose(want_dx, dx)
+    np.testing.assert_allclose(want_dh0, dh)
+    for name in dparams:
+        np.testing.assert_allclose(want_dparams[name], dparams[name])
+
+
+def test_a_hundred_per_unit_budget_is_the_largest_count_that_fits():
+    for budget in (0, 99, 100, 1234, 5000):
+        units = budget_of_a_hundred_per_unit(budget)
+        assert hundred_per_unit_count(3, units) <= budget < hundred_per_unit_count(3, units + 1)
+
+
+def test_standing_in_restores_the_names_even_after_an_error():
+    namespace = {"rnn_step": "mine"}
+    stand_ins = standing_in(namespace, rnn_step="running_total_step", new=len)
+    with pytest.raises(RuntimeError), stand_ins:
+        assert namespace["rnn_step"] is running_total_step and namespace["new"] is len
+        raise RuntimeError
+    assert namespace == {"rnn_step": "mine"}
