@@ -3,13 +3,19 @@
 ``tests/course/buggy_answers/`` holds the wrong answers the tests are written against, so
 they say little about the next learner's mistake. These were written after the tests, one
 or more per lesson, each with the phrase a message that names it would contain, fixed
-before the first run; the tests were not changed to fit them (a mistake the tests miss is
-a finding, not something to tune away here). Each is graded as the round trips grade
-mistakes (in the kernel of the solution's own autograde) and measured as the issue that
+before the first run. Each is graded as the round trips grade mistakes (in the kernel of
+the solution's own autograde, on every cell it reaches) and measured as the issue that
 asked for this measures: full marks (a mistake missed), points lost in another exercise
-(a cascade), and whether the public message names the mistake (the phrase is in what
-its exercise's tests show), hints at it (the test of its exercise fails with a message of
-its own, not a bare exception) or neither.
+(a cascade), and whether the public message names the mistake (the phrase is in what its
+exercise's tests show), only explains it (the test fails with a message of its own, or
+says what it called and expected above a bare exception) or neither.
+
+The first run, before any test changed in response, is kept in
+``benchmarks/results/held_out_mistakes_first_run.json``. Three of its findings were then
+fixed and added to the typical mistakes (so they are no longer held out): lesson 07's
+``validation_split`` instead of the given validation arrays (full marks), lesson 05's
+LSTM count without biases (missed by the public test) and GRU candidate through a sigmoid
+(a generic message).
 
 Usage:
     python benchmarks/held_out_mistakes.py                 # every lesson
@@ -209,7 +215,10 @@ def measure(lesson: str) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="held-out-") as scratch:
         folder = Path(scratch)
         bugs = bugs_module(MISTAKES[lesson], folder)
-        _, checks = autograde_solution_and_mistakes(folder / "grading", lesson, bugs_file=bugs)
+        names = [mistake.name for mistake in MISTAKES[lesson]]  # every cell they reach runs
+        _, checks = autograde_solution_and_mistakes(
+            folder / "grading", lesson, complete=names, bugs_file=bugs
+        )
     records = []
     for mistake in MISTAKES[lesson]:
         (report,) = [c.reports[mistake.name] for c in checks.values() if mistake.name in c.reports]
@@ -229,9 +238,13 @@ def measure(lesson: str) -> list[dict]:
                 "full_marks": report.score == report.max_score,
                 "cascade": sorted(cell for cell in lost if cell not in own),
                 "named": mistake.phrase in shown,
-                "hinted": public in lost and not any(
-                    line.startswith(("IndexError", "ValueError", "TypeError", "KeyError"))
-                    for line in error_lines
+                "hinted": public in lost
+                and (
+                    "The test called" in shown
+                    or not any(
+                        line.startswith(("IndexError", "ValueError", "TypeError", "KeyError"))
+                        for line in error_lines
+                    )
                 ),
                 "public_message": error_lines[-1][:300] if error_lines else "",
             }

@@ -188,6 +188,24 @@ BUGS += [
     ),
 ]
 
+# Found by benchmarks/held_out_mistakes.py (its first run), then given messages that name them.
+BUGS += [
+    Bug(
+        name="candidate-sigmoid",
+        cell="gru_step",
+        replace=(("    n = np.tanh(x_h + r * h_h)", "    n = sigmoid(x_h + r * h_h)"),),
+        failing_test="test_gru_step",
+        message="not the sigmoid",
+    ),
+    Bug(
+        name="budget-lstm-without-bias",
+        cell="units_for_budget",
+        replace=(("            return 4 * one_block", "            return 4 * units * (units + input_dim)"),),
+        failing_test="test_units_for_budget",
+        message="the biases too?",
+    ),
+]
+
 VALID_ANSWERS = [
     ValidAnswer(
         name="budget-counts-the-gru-inline",
