@@ -12,6 +12,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 # Override to work on some lessons only, e.g. `make solutions release LESSONS=04_lstm`.
 LESSONS ?= $(notdir $(wildcard solutions/[0-9][0-9]_*))
+# make autograde: submissions graded at once (one Dask worker process each)
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/course/nbval_sanitize.cfg
 # Two workers; each lesson's round trips and typical mistakes form one xdist group (one
 # worker, one grading kernel), and each notebook's nbval cells another (conftest.py).
@@ -29,7 +31,8 @@ help:
 	@echo "make solutions        re-execute solutions/ in place (stored outputs for nbval)"
 	@echo "make release          regenerate lessons/ from solutions/ with nbgrader"
 	@echo "make check LESSON=01_sequence_data   run a lesson's public tests; fails if one fails"
-	@echo "make autograde        grade every notebook in submitted/ (FULL=1: whole notebooks, full size)"
+	@echo "make autograde        grade every notebook in submitted/ (JOBS=N at once, default: the cores;"
+	@echo "                      SCHEDULER=tcp://host:8786 a Dask cluster; ONLY_NEW=1 resume; FULL=1 full size)"
 	@echo "make feedback         HTML feedback for every graded submission (no hidden tests)"
 	@echo "make grades           export the gradebook to grades.csv"
 	@echo "make bench-notebooks  time every solution notebook (benchmarks/results/)"
@@ -96,7 +99,8 @@ check: $(STAMP)
 
 # Every submission in submitted/<student>/<lesson>/, in-process, one line per student.
 autograde: $(STAMP) sandbox
-	$(BIN)/python -m course_tools autograde $(if $(FULL),--full) $(LESSONS)
+	$(BIN)/python -m course_tools autograde --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
+	  $(if $(ONLY_NEW),--only-new) $(if $(FULL),--full) $(LESSONS)
 
 feedback: $(STAMP)
 	for lesson in $(LESSONS); do \

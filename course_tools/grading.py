@@ -75,7 +75,13 @@ def incidents(autograded: Path) -> list[str]:
 
 
 def autograde_all(
-    course_root: Path, lessons: list[str] | None = None, out=print, full: bool = False
+    course_root: Path,
+    lessons: list[str] | None = None,
+    out=print,
+    full: bool = False,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    regrade: bool = True,
 ) -> dict:
     """Autograde every submission, printing progress; return the summary.
 
@@ -90,10 +96,15 @@ def autograde_all(
         lessons: grade only these lessons (all by default).
         out: where progress lines go.
         full: run every notebook whole and at full size instead (slower; no score changes).
+        jobs: submissions graded at once; above 1 (or with a ``scheduler``) through
+            :mod:`course_tools.class_grading` (Dask workers, one gradebook writer).
+        scheduler: the address of a Dask scheduler to grade on instead of this machine.
+        regrade: grade submissions already graded since they were submitted too
+            (False: a rerun after an interruption grades only the rest).
 
     Returns:
         ``{"graded": [(student, lesson, score, max)], "failed": [(student, lesson, why)],
-        "incidents": [(student, lesson, text)]}``.
+        "incidents": [(student, lesson, text)], "skipped": [(student, lesson)]}``.
     """
     import warnings
 
@@ -102,11 +113,20 @@ def autograde_all(
 
     # nbgrader's own ORM use triggers this on every submission; it is not the instructor's concern.
     warnings.filterwarnings("ignore", category=SAWarning)
+    from course_tools.class_grading import already_graded
     from course_tools.environment import quick_mode
 
     api = nbgrader_api(course_root, whole_notebooks=full)
     todo = submissions(course_root, lessons)
-    summary = {"graded": [], "failed": [], "incidents": []}
+    summary = {"graded": [], "failed": [], "incidents": [], "skipped": []}
+    if not regrade:
+        summary["skipped"] = [s for s in todo if already_graded(course_root, *s)]
+        todo = [s for s in todo if s not in summary["skipped"]]
+        if summary["skipped"]:
+            out(f"{len(summary['skipped'])} submissions already graded: skipped")
+    if jobs > 1 or scheduler:
+        _grade_in_parallel(course_root, todo, summary, out, full, jobs, scheduler)
+        todo = []
     for number, (student, lesson) in enumerate(todo, start=1):
         start = time.perf_counter()
         prefix = f"[{number}/{len(todo)}] {student} / {lesson}:"
@@ -131,16 +151,57 @@ def autograde_all(
             score, max_score = submission.score, submission.max_score
         summary["graded"].append((student, lesson, score, max_score))
         out(f"{prefix} {score:g}/{max_score:g} ({time.perf_counter() - start:.1f} s)")
+    _print_summary(summary, out)
+    return summary
+
+
+def _scores(course_root: Path, student: str, lesson: str) -> tuple[float, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(nbgrader_api(course_root).coursedir.db_url) as gradebook:
+        submission = gradebook.find_submission(lesson, student)
+        return submission.score, submission.max_score
+
+
+def _grade_in_parallel(course_root, todo, summary, out, full, jobs, scheduler) -> None:
+    """:func:`course_tools.class_grading.grade_in_parallel`, with a progress bar."""
+    from tqdm import tqdm
+
+    from course_tools.class_grading import grade_in_parallel
+
+    where = scheduler or f"{jobs} worker processes"
+    out(f"grading {len(todo)} submissions on {where}")
+    with tqdm(total=len(todo), unit="submission", file=sys.stdout, dynamic_ncols=True) as bar:
+
+        def graded(result):
+            prefix = f"{result.student} / {result.lesson}:"
+            if result.error:
+                summary["failed"].append((result.student, result.lesson, result.error))
+                bar.write(f"{prefix} NOT GRADED: {result.error}")
+            else:
+                score, max_score = _scores(course_root, result.student, result.lesson)
+                summary["graded"].append((result.student, result.lesson, score, max_score))
+                for text in incidents(course_root / "autograded" / result.student / result.lesson):
+                    summary["incidents"].append((result.student, result.lesson, text))
+                bar.write(f"{prefix} {score:g}/{max_score:g} ({result.seconds:.1f} s)")
+            bar.update(1)
+
+        grade_in_parallel(
+            course_root, todo, jobs=jobs, scheduler=scheduler, full=full, on_graded=graded
+        )
+
+
+def _print_summary(summary: dict, out) -> None:
+    total = len(summary["graded"]) + len(summary["failed"])
     out("")
     out(
-        f"Graded {len(summary['graded'])} of {len(todo)} submissions; "
+        f"Graded {len(summary['graded'])} of {total} submissions; "
         f"{len(summary['failed'])} could not be graded."
     )
     for student, lesson, why in summary["failed"]:
         out(f"  not graded: {student} / {lesson}: {why}")
     for student, lesson, text in summary["incidents"]:
         out(f"  note: {student} / {lesson}: {text}")
-    return summary
 
 
 def check_notebook(path: Path, out=print) -> int:
@@ -195,6 +256,18 @@ def main(argv: list[str] | None = None) -> int:
         help="run every notebook whole and at full size (the default stops after the last "
         "graded cell, in quick mode, where the round trips prove the graded cells)",
     )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="submissions graded at once (worker processes of a local Dask cluster)",
+    )
+    grade.add_argument("--scheduler", help="grade on this Dask scheduler (tcp://host:8786)")
+    grade.add_argument(
+        "--only-new",
+        action="store_true",
+        help="skip submissions graded since they were submitted (resume an interrupted run)",
+    )
     check = commands.add_parser("check", help="run a notebook's public tests")
     check.add_argument("notebook", type=Path)
     args = parser.parse_args(argv)
@@ -205,7 +278,14 @@ def main(argv: list[str] | None = None) -> int:
         if refused is not None:
             print(refused, file=sys.stderr)
             return 2
-        summary = autograde_all(args.course.resolve(), args.lessons or None, full=args.full)
+        summary = autograde_all(
+            args.course.resolve(),
+            args.lessons or None,
+            full=args.full,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            regrade=not args.only_new,
+        )
         return 1 if summary["failed"] else 0
     return check_notebook(args.notebook)
 

@@ -196,7 +196,7 @@ def gru_sentiment_model(vocab_size: int, embedding_dim: int, units: int, *, seed
         seed: seeds NumPy's draws of the weights (normal, standard deviation 0.5: the
             same on every machine, for a case that compares what training records);
             None keeps Keras' initializers (seeded by ``seed_everything``), which train
-            well (held-out accuracy 0.71-0.76 in lesson 07's training test).
+            well (held-out accuracy 0.69-0.78 in lesson 07's training test).
 
     Returns:
         An uncompiled ``keras.Model``: int ids ``(batch, timesteps)`` -> ``(batch, 1)``.

@@ -1,0 +1,173 @@
+"""A class graded three ways gives the same gradebook: one at a time, JOBS=2, a Dask cluster.
+
+The class (lesson 01): a correct submission, a blank one, a typical mistake and a
+corrupt notebook. Graded by the serial grader (nbgrader's autograde in the course, one
+submission after another), by ``jobs=2`` (a ``LocalCluster`` of two worker processes,
+one process writing the gradebook) and through an existing Dask scheduler's address (a
+``LocalCluster`` on 127.0.0.1 that the test starts): every cell's score must be the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from course_tools.answer_check import load_bugs
+from course_tools.course_copy import SOLUTIONS, make_course, release, solution_answers, submit
+from course_tools.grading import autograde_all, nbgrader_api
+from course_tools.notebooks import coalesce_streams
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("class-grading")]
+
+LESSON = "01_sequence_data"
+
+
+def cell_scores(course) -> dict:
+    """(student, grade_id) -> (score, max score) for every graded cell in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(nbgrader_api(course).coursedir.db_url) as gradebook:
+        for student in gradebook.students:
+            try:
+                submission = gradebook.find_submission(LESSON, student.id)
+            except Exception:  # noqa: BLE001 - not graded
+                continue
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    scores[student.id, grade.name] = (grade.score, grade.max_score)
+    return scores
+
+
+@pytest.fixture(scope="module")
+def class_folder(tmp_path_factory):
+    """A released lesson 01 with four submissions, to be copied for each way of grading."""
+    course = make_course(tmp_path_factory.mktemp("class") / "course", [LESSON])
+    release(course, LESSON)
+    answers = solution_answers(nbformat.read(SOLUTIONS / LESSON / f"{LESSON}.ipynb", as_version=4))
+    submit(course, LESSON, "ada", answers)
+    submit(course, LESSON, "blank", {})
+    bug = load_bugs(LESSON)[0]
+    submit(course, LESSON, bug.name, {**answers, bug.cell: bug.apply(answers[bug.cell])})
+    submit(course, LESSON, "corrupt", answers)
+    (course / "submitted" / "corrupt" / LESSON / f"{LESSON}.ipynb").write_text("{not json")
+    return course
+
+
+def shown(notebook) -> list:
+    """Each cell's outputs, consecutive stream chunks merged."""
+    return [coalesce_streams(c.get("outputs", [])) for c in notebook.cells]
+
+
+def copy_of(course, tmp_path, name):
+    target = tmp_path / name
+    shutil.copytree(course, target)
+    (target / "nbgrader_config.py").touch()
+    return target
+
+
+@pytest.fixture(scope="module")
+def graded_three_ways(class_folder, tmp_path_factory):
+    """The class graded serially, with jobs=2, and on a cluster given by its address."""
+    from distributed import LocalCluster
+
+    root = tmp_path_factory.mktemp("graded")
+    serial, parallel, clustered = (copy_of(class_folder, root, n) for n in ("s", "p", "c"))
+    quiet = []
+    summaries = [autograde_all(serial, out=quiet.append)]
+    summaries.append(autograde_all(parallel, out=quiet.append, jobs=2))
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=None, memory_limit=0, host="127.0.0.1"
+    )
+    with cluster:
+        address = cluster.scheduler_address
+        summaries.append(autograde_all(clustered, out=quiet.append, scheduler=address))
+    return (serial, parallel, clustered), summaries
+
+
+def test_serial_two_jobs_and_a_cluster_give_the_same_scores(graded_three_ways):
+    (serial, parallel, clustered), summaries = graded_three_ways
+    expected = cell_scores(serial)
+    assert len(expected) == 3 * 8, "three graded submissions of eight test cells each"
+    assert {student for student, _ in expected} == {"ada", "blank", load_bugs(LESSON)[0].name}
+    assert len({score for score in expected.values()}) > 1, "some cells lost points"
+    assert cell_scores(parallel) == expected
+    assert cell_scores(clustered) == expected
+    for summary in summaries:
+        assert sorted(summary["graded"]) == sorted(summaries[0]["graded"])
+        assert [(s, lesson) for s, lesson, _ in summary["failed"]] == [("corrupt", LESSON)]
+    # what the grader showed is the same too, output for output (how a kernel cuts its
+    # stdout into messages depends on timing: the text is compared, not the cuts)
+    for student in ("ada", "blank"):
+        name = f"autograded/{student}/{LESSON}/{LESSON}.ipynb"
+        want = shown(nbformat.read(serial / name, as_version=4))
+        for other in (parallel, clustered):
+            assert shown(nbformat.read(other / name, as_version=4)) == want
+
+
+def test_a_rerun_grades_only_what_is_not_graded_yet(graded_three_ways, tmp_path):
+    (_, parallel, _), summaries = graded_three_ways
+    course = copy_of(parallel, tmp_path, "resume")
+    graded_once = cell_scores(course)
+    # a new submission arrives; the rerun grades it alone and leaves the others' rows alone
+    answers = solution_answers(nbformat.read(SOLUTIONS / LESSON / f"{LESSON}.ipynb", as_version=4))
+    submit(course, LESSON, "late", answers)
+    again = autograde_all(course, out=lambda line: None, jobs=2, regrade=False)
+    assert [student for student, _, _, _ in again["graded"]] == ["late"]
+    graded_before = sorted((s, lesson) for s, lesson, _, _ in summaries[1]["graded"])
+    assert sorted(again["skipped"]) == graded_before
+    after = cell_scores(course)
+    assert {k: v for k, v in after.items() if k[0] != "late"} == graded_once
+    assert {k: v for k, v in after.items() if k[0] == "late"} == {
+        ("late", cell): score for (student, cell), score in graded_once.items() if student == "ada"
+    }
+
+
+def test_a_worker_killed_mid_submission_costs_a_retry_not_the_run(
+    class_folder, graded_three_ways, tmp_path
+):
+    """One worker process is killed while it grades; Dask grades that submission again."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from distributed import Client, LocalCluster
+
+    (serial, _, _), _ = graded_three_ways
+    course = copy_of(class_folder, tmp_path, "faults")
+    # and a submission whose kernel dies in its first exercise (os._exit): reported, graded
+    answers = solution_answers(nbformat.read(SOLUTIONS / LESSON / f"{LESSON}.ipynb", as_version=4))
+    dying = answers["make_windows"] + "\n\nimport os\nos._exit(1)\n"
+    submit(course, LESSON, "dies", {**answers, "make_windows": dying})
+    killed = []
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=None, memory_limit=0, host="127.0.0.1"
+    )
+    with cluster, Client(cluster) as watcher:
+
+        def kill_a_busy_worker():
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not killed:
+                busy = [w for w, tasks in watcher.processing().items() if tasks]
+                if busy:
+                    time.sleep(2)  # well inside the grading of that submission
+                    pid = watcher.run(os.getpid, workers=[busy[0]])[busy[0]]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                time.sleep(0.2)
+
+        thread = threading.Thread(target=kill_a_busy_worker)
+        thread.start()
+        summary = autograde_all(course, out=lambda line: None, scheduler=cluster.scheduler_address)
+        thread.join()
+    assert killed, "no worker was busy to be killed"
+    assert [(s, lesson) for s, lesson, _ in summary["failed"]] == [("corrupt", LESSON)]
+    scores = cell_scores(course)
+    assert {k: v for k, v in scores.items() if k[0] != "dies"} == cell_scores(serial)
+    dies = {cell: score for (student, cell), score in scores.items() if student == "dies"}
+    assert dies["test_make_windows"][0] == 0, "the exercise whose kernel died scores 0"
+    assert dies["test_vocabulary"][0] == dies["test_vocabulary"][1], "the next one is graded"
+    assert any("dies" == student for student, _, _ in summary["incidents"])
