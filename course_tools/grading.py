@@ -173,17 +173,21 @@ def _grade_in_parallel(course_root, todo, summary, out, full, jobs, scheduler) -
     out(f"grading {len(todo)} submissions on {where}")
     with tqdm(total=len(todo), unit="submission", file=sys.stdout, dynamic_ncols=True) as bar:
 
+        def write(line: str) -> None:
+            with tqdm.external_write_mode(file=sys.stdout):
+                out(line)
+
         def graded(result):
             prefix = f"{result.student} / {result.lesson}:"
             if result.error:
                 summary["failed"].append((result.student, result.lesson, result.error))
-                bar.write(f"{prefix} NOT GRADED: {result.error}")
+                write(f"{prefix} NOT GRADED: {result.error}")
             else:
                 score, max_score = _scores(course_root, result.student, result.lesson)
                 summary["graded"].append((result.student, result.lesson, score, max_score))
                 for text in incidents(course_root / "autograded" / result.student / result.lesson):
                     summary["incidents"].append((result.student, result.lesson, text))
-                bar.write(f"{prefix} {score:g}/{max_score:g} ({result.seconds:.1f} s)")
+                write(f"{prefix} {score:g}/{max_score:g} ({result.seconds:.1f} s)")
             bar.update(1)
 
         grade_in_parallel(

@@ -9,7 +9,11 @@ one process writing the gradebook) and through an existing Dask scheduler's addr
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import threading
+import time
 
 import nbformat
 import pytest
@@ -71,20 +75,44 @@ def copy_of(course, tmp_path, name):
 @pytest.fixture(scope="module")
 def graded_three_ways(class_folder, tmp_path_factory):
     """The class graded serially, with jobs=2, and on a cluster given by its address."""
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     root = tmp_path_factory.mktemp("graded")
     serial, parallel, clustered = (copy_of(class_folder, root, n) for n in ("s", "p", "c"))
-    quiet = []
+    quiet, shown_lines = [], []
     summaries = [autograde_all(serial, out=quiet.append)]
-    summaries.append(autograde_all(parallel, out=quiet.append, jobs=2))
+    summaries.append(autograde_all(parallel, out=shown_lines.append, jobs=2))
+    summaries[1]["lines"] = shown_lines
+    # on the cluster, also a submission whose kernel dies in its first exercise (os._exit),
+    # and one worker process killed while it grades
+    answers = solution_answers(nbformat.read(SOLUTIONS / LESSON / f"{LESSON}.ipynb", as_version=4))
+    dying = answers["make_windows"] + "\n\nimport os\nos._exit(1)\n"
+    submit(clustered, LESSON, "dies", {**answers, "make_windows": dying})
+    killed = []
     cluster = LocalCluster(
         n_workers=2, threads_per_worker=1, dashboard_address=None, memory_limit=0, host="127.0.0.1"
     )
-    with cluster:
+    with cluster, Client(cluster) as watcher:
+        thread = threading.Thread(target=kill_a_busy_worker, args=(watcher, killed))
+        thread.start()
         address = cluster.scheduler_address
         summaries.append(autograde_all(clustered, out=quiet.append, scheduler=address))
+        thread.join()
+    summaries[2]["killed"] = killed
     return (serial, parallel, clustered), summaries
+
+
+def kill_a_busy_worker(client, killed: list, wait: float = 2.0) -> None:
+    """SIGKILL the first worker process seen grading, ``wait`` seconds into its task."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not killed:
+        busy = [worker for worker, tasks in client.processing().items() if tasks]
+        if busy:
+            time.sleep(wait)
+            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        time.sleep(0.2)
 
 
 def test_serial_two_jobs_and_a_cluster_give_the_same_scores(graded_three_ways):
@@ -94,9 +122,15 @@ def test_serial_two_jobs_and_a_cluster_give_the_same_scores(graded_three_ways):
     assert {student for student, _ in expected} == {"ada", "blank", load_bugs(LESSON)[0].name}
     assert len({score for score in expected.values()}) > 1, "some cells lost points"
     assert cell_scores(parallel) == expected
-    assert cell_scores(clustered) == expected
+    clustered_scores = cell_scores(clustered)
+    assert {k: v for k, v in clustered_scores.items() if k[0] != "dies"} == expected
+    lines = summaries[1]["lines"]
+    assert lines[0] == "grading 4 submissions on 2 worker processes"
+    assert any(line.startswith(f"ada / {LESSON}: 11/11 (") for line in lines)
+    assert "Graded 3 of 4 submissions; 1 could not be graded." in lines
     for summary in summaries:
-        assert sorted(summary["graded"]) == sorted(summaries[0]["graded"])
+        graded = [row for row in summary["graded"] if row[0] != "dies"]
+        assert sorted(graded) == sorted(summaries[0]["graded"])
         assert [(s, lesson) for s, lesson, _ in summary["failed"]] == [("corrupt", LESSON)]
     # what the grader showed is the same too, output for output (how a kernel cuts its
     # stdout into messages depends on timing: the text is compared, not the cuts)
@@ -105,6 +139,18 @@ def test_serial_two_jobs_and_a_cluster_give_the_same_scores(graded_three_ways):
         want = shown(nbformat.read(serial / name, as_version=4))
         for other in (parallel, clustered):
             assert shown(nbformat.read(other / name, as_version=4)) == want
+
+
+def test_a_worker_killed_mid_submission_costs_a_retry_and_a_dying_kernel_its_exercise(
+    graded_three_ways,
+):
+    (_, _, clustered), summaries = graded_three_ways
+    assert summaries[2]["killed"], "no worker was busy to be killed"
+    # every submission was graded all the same (compared above); the one whose kernel died:
+    dies = {cell: s for (student, cell), s in cell_scores(clustered).items() if student == "dies"}
+    assert dies["test_make_windows"][0] == 0, "the exercise whose kernel died scores 0"
+    assert dies["test_vocabulary"][0] == dies["test_vocabulary"][1], "the next one is graded"
+    assert any(student == "dies" for student, _, _ in summaries[2]["incidents"])
 
 
 def test_a_rerun_grades_only_what_is_not_graded_yet(graded_three_ways, tmp_path):
@@ -124,50 +170,3 @@ def test_a_rerun_grades_only_what_is_not_graded_yet(graded_three_ways, tmp_path)
         ("late", cell): score for (student, cell), score in graded_once.items() if student == "ada"
     }
 
-
-def test_a_worker_killed_mid_submission_costs_a_retry_not_the_run(
-    class_folder, graded_three_ways, tmp_path
-):
-    """One worker process is killed while it grades; Dask grades that submission again."""
-    import os
-    import signal
-    import threading
-    import time
-
-    from distributed import Client, LocalCluster
-
-    (serial, _, _), _ = graded_three_ways
-    course = copy_of(class_folder, tmp_path, "faults")
-    # and a submission whose kernel dies in its first exercise (os._exit): reported, graded
-    answers = solution_answers(nbformat.read(SOLUTIONS / LESSON / f"{LESSON}.ipynb", as_version=4))
-    dying = answers["make_windows"] + "\n\nimport os\nos._exit(1)\n"
-    submit(course, LESSON, "dies", {**answers, "make_windows": dying})
-    killed = []
-    cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None, memory_limit=0, host="127.0.0.1"
-    )
-    with cluster, Client(cluster) as watcher:
-
-        def kill_a_busy_worker():
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not killed:
-                busy = [w for w, tasks in watcher.processing().items() if tasks]
-                if busy:
-                    time.sleep(2)  # well inside the grading of that submission
-                    pid = watcher.run(os.getpid, workers=[busy[0]])[busy[0]]
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                time.sleep(0.2)
-
-        thread = threading.Thread(target=kill_a_busy_worker)
-        thread.start()
-        summary = autograde_all(course, out=lambda line: None, scheduler=cluster.scheduler_address)
-        thread.join()
-    assert killed, "no worker was busy to be killed"
-    assert [(s, lesson) for s, lesson, _ in summary["failed"]] == [("corrupt", LESSON)]
-    scores = cell_scores(course)
-    assert {k: v for k, v in scores.items() if k[0] != "dies"} == cell_scores(serial)
-    dies = {cell: score for (student, cell), score in scores.items() if student == "dies"}
-    assert dies["test_make_windows"][0] == 0, "the exercise whose kernel died scores 0"
-    assert dies["test_vocabulary"][0] == dies["test_vocabulary"][1], "the next one is graded"
-    assert any("dies" == student for student, _, _ in summary["incidents"])
