@@ -148,7 +148,15 @@ def rate(submissions: int, seconds: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-stock", action="store_true")
+    parser.add_argument(
+        "--correct-only",
+        action="store_true",
+        help="only this course's grader, JOBS=1, on the correct submissions (the stock run's "
+        "class): seconds per lesson, like for like (results/class_grading_correct_only.json)",
+    )
     args = parser.parse_args()
+    if args.correct_only:
+        return correct_only()
     results: dict = {"machine": {"cores": os.cpu_count()}, "runs": {}}
     with tempfile.TemporaryDirectory(prefix="class-bench-") as scratch:
         base = build_class(Path(scratch) / "class")
@@ -197,6 +205,29 @@ def main() -> int:
             results["jobs2_over_stock"] = round(two["per_hour"] / stock_rate, 2)
     RESULT.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=1))
+    return 0
+
+
+def correct_only() -> int:
+    """This course's grader, JOBS=1, on the class of the stock run: one correct submission each."""
+    with tempfile.TemporaryDirectory(prefix="class-bench-") as scratch:
+        course = build_class(Path(scratch) / "class", stock=True)
+        lines: list[str] = []
+        start = time.perf_counter()
+        with PeakMemory() as memory:
+            summary = autograde_all(course, out=lines.append, jobs=1)
+        wall = time.perf_counter() - start
+    result = {
+        "submissions": len(LESSONS),
+        "graded": len(summary["graded"]),
+        "seconds": round(wall, 1),
+        "per_hour": rate(len(LESSONS), wall),
+        "peak_memory_gib": round(memory.peak / 2**30, 2),
+        "seconds_by_lesson": seconds_by_lesson(lines),
+    }
+    path = RESULT.with_name("class_grading_correct_only.json")
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(result))
     return 0
 
 

@@ -153,20 +153,24 @@ def test_a_worker_killed_mid_submission_costs_a_retry_and_a_dying_kernel_its_exe
     assert any(student == "dies" for student, _, _ in summaries[2]["incidents"])
 
 
-def test_a_rerun_grades_only_what_is_not_graded_yet(graded_three_ways, tmp_path):
-    (_, parallel, _), summaries = graded_three_ways
-    course = copy_of(parallel, tmp_path, "resume")
-    graded_once = cell_scores(course)
-    # a new submission arrives; the rerun grades it alone and leaves the others' rows alone
-    answers = solution_answers(nbformat.read(SOLUTIONS / LESSON / f"{LESSON}.ipynb", as_version=4))
-    submit(course, LESSON, "late", answers)
-    again = autograde_all(course, out=lambda line: None, jobs=2, regrade=False)
-    assert [student for student, _, _, _ in again["graded"]] == ["late"]
-    graded_before = sorted((s, lesson) for s, lesson, _, _ in summaries[1]["graded"])
-    assert sorted(again["skipped"]) == graded_before
-    after = cell_scores(course)
-    assert {k: v for k, v in after.items() if k[0] != "late"} == graded_once
-    assert {k: v for k, v in after.items() if k[0] == "late"} == {
-        ("late", cell): score for (student, cell), score in graded_once.items() if student == "ada"
-    }
+class InterruptedRunError(Exception):
+    """Stands for Ctrl-C in the middle of a run."""
 
+
+def test_a_run_interrupted_and_rerun_with_only_new_gives_the_clean_run_s_scores(
+    class_folder, graded_three_ways, tmp_path
+):
+    (serial, _, _), _ = graded_three_ways
+    course = copy_of(class_folder, tmp_path, "interrupted")
+
+    def stop_after_the_first(line):
+        if " / " in line.split(":")[0] and "NOT GRADED" not in line:  # one was recorded
+            raise InterruptedRunError(line)
+
+    with pytest.raises(InterruptedRunError):
+        autograde_all(course, out=stop_after_the_first, jobs=2)
+    recorded = cell_scores(course)
+    assert 0 < len(recorded) < len(cell_scores(serial)), "the run stopped part of the way"
+    rerun = autograde_all(course, out=lambda line: None, jobs=2, regrade=False)
+    assert rerun["skipped"], "what the interrupted run recorded is not graded again"
+    assert cell_scores(course) == cell_scores(serial)
