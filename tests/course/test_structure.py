@@ -375,3 +375,24 @@ def test_times_measured_on_a_bigger_machine_leave_the_ci_class_figures_alone():
     assert notebook_times.results_path(1) == notebook_times.RESULTS
     assert notebook_times.results_path(None) == notebook_times.RESULTS
     assert notebook_times.results_path(16).name == "notebook_times_16cores.json"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_public_test_explains_an_exception_from_the_learners_code(lesson):
+    # A public test wraps a call of the learner's code in explain_errors (rnn_lib.notebook
+    # .explain): a bare IndexError from deep in their function says nothing of what the
+    # test asked for. A new lesson's public tests do the same.
+    from course_tools.course_copy import lesson_exercise_tests
+    from course_tools.verdicts import kernel_source
+
+    sources = {}
+    for path in sorted((SOLUTIONS / lesson).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            sources[grade_id] = kernel_source(cell.source)
+    bare = [
+        answer
+        for answer, tests in lesson_exercise_tests(lesson).items()
+        if "with explain_errors(" not in sources[tests[0]]
+    ]
+    assert not bare, f"{lesson}: public tests that call the learner's code bare: {bare}"
