@@ -12,4 +12,6 @@ with the same weights.
 - :mod:`~rnn_lib.layers.gradcheck`: finite-difference gradient checks.
 - :mod:`~rnn_lib.layers.clipping`: clipping by value and by global norm.
 - :mod:`~rnn_lib.layers.gradient_flow`: vanishing and exploding gradients, measured.
+- :mod:`~rnn_lib.layers.attention`: masked softmax, dot-product and additive attention
+  (for lesson 08), checked against Keras' ``Attention`` and ``AdditiveAttention``.
 """
