@@ -7,7 +7,8 @@ that opens every decoder input, id 2 the end token ``"</s>"`` that closes every
 target. A decoder is trained with *teacher forcing* (its input at step ``i`` is the
 true target of step ``i - 1``, see :func:`teacher_forcing_inputs`) and run at
 inference by *greedy decoding* (its input is its own previous prediction, see
-:func:`greedy_decode`).
+:func:`greedy_decode`) or by *beam search* (the few most likely prefixes kept at every
+step, :func:`beam_search_decode`, lesson 08).
 
 The Keras interface :func:`greedy_decode` expects:
 
@@ -206,6 +207,73 @@ def greedy_decode(
         tokens = probabilities[:, -1].argmax(axis=-1).astype(np.int32)[:, None]
         predictions[:, step] = tokens[:, 0]
     return predictions
+
+
+def beam_search_decode(
+    encoder,
+    decoder,
+    sources: np.ndarray,
+    *,
+    num_steps: int,
+    beam_width: int,
+    start_id: int = START_ID,
+    end_id: int = END_ID,
+    pad_id: int = PAD_ID,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Beam search (lesson 08): keep the ``beam_width`` most likely prefixes at every step.
+
+    Each prefix is scored by the sum of its tokens' log-probabilities. At every step each
+    of the ``beam_width`` prefixes of a sequence is extended by every token, and the
+    ``beam_width`` best of those ``beam_width * vocabulary_size`` candidates survive, with
+    the decoder states that produced them. A prefix that has produced ``end_id`` is
+    finished: it is carried on unchanged (extended by ``pad_id`` at no cost) and competes
+    with the others by its score. No length normalisation: a short finished sentence
+    competes with longer prefixes by probability alone. ``beam_width=1`` is greedy
+    decoding (:func:`greedy_decode`).
+
+    Args:
+        encoder, decoder: as for :func:`greedy_decode`.
+        sources: int array ``(batch, source_steps)``.
+        num_steps: tokens per output sequence.
+        beam_width: prefixes kept per sequence (at least 1).
+        start_id, end_id, pad_id: the special ids.
+
+    Returns:
+        ``(predictions, log_probabilities)``: the best sequence of each source, int32
+        ``(batch, num_steps)`` (``pad_id`` after its ``end_id``), and its score ``(batch,)``.
+    """
+    if beam_width < 1:
+        raise ValueError("beam_width must be at least 1")
+    sources = np.asarray(sources)
+    batch, width = len(sources), beam_width
+    states = [np.asarray(s) for s in _as_list(encoder(sources, training=False))]
+    states = [np.repeat(s, width, axis=0) for s in states]  # (batch * width, ...)
+    tokens = np.full((batch * width, 1), start_id, dtype=np.int32)
+    sequences = np.full((batch, width, num_steps), pad_id, dtype=np.int32)
+    scores = np.full((batch, width), -np.inf)
+    scores[:, 0] = 0.0  # one prefix to start from, not `width` copies of it
+    finished = np.zeros((batch, width), dtype=bool)
+    for step in range(num_steps):
+        outputs = _as_list(decoder([tokens, *states], training=False))
+        probabilities = np.asarray(outputs[0], dtype=float)[:, -1]  # (batch * width, vocab)
+        vocabulary_size = probabilities.shape[-1]
+        with np.errstate(divide="ignore"):
+            log_p = np.log(probabilities).reshape(batch, width, vocabulary_size)
+        # a finished prefix extends by padding alone, at no cost
+        log_p = np.where(finished[:, :, None], -np.inf, log_p)
+        log_p[..., pad_id] = np.where(finished, 0.0, log_p[..., pad_id])
+        candidates = (scores[:, :, None] + log_p).reshape(batch, width * vocabulary_size)
+        best = np.argsort(-candidates, axis=1, kind="stable")[:, :width]
+        parent, token = best // vocabulary_size, best % vocabulary_size
+        rows = np.arange(batch)[:, None]
+        scores = np.take_along_axis(candidates, best, axis=1)
+        sequences = sequences[rows, parent]
+        sequences[:, :, step] = token
+        finished = finished[rows, parent] | (token == end_id)
+        flat_parent = (rows * width + parent).reshape(-1)
+        states = [np.asarray(s)[flat_parent] for s in outputs[1:]]
+        tokens = token.reshape(-1, 1).astype(np.int32)
+    return sequences[:, 0], scores[:, 0]
 
 
 def sequence_accuracy(predictions: np.ndarray, targets: np.ndarray, pad_id: int = PAD_ID) -> float:

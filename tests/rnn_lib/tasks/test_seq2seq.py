@@ -1,4 +1,4 @@
-"""rnn_lib.tasks.seq2seq: toy tasks, character vocabularies, teacher forcing, greedy decoding."""
+"""rnn_lib.tasks.seq2seq: toy tasks, vocabularies, teacher forcing, greedy and beam decoding."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from rnn_lib.sequences.text import END_ID, PAD_ID, SEQ2SEQ_SPECIALS, START_ID, char_vocabulary
 from rnn_lib.tasks.seq2seq import (
     MONTHS,
+    beam_search_decode,
     date_pairs,
     decode_batch,
     encode_strings,
@@ -158,3 +159,118 @@ def test_greedy_decode_feeds_predictions_and_carries_state():
     predicted = greedy_decode(encoder, decoder, sources, num_steps=4, start_id=1)
     # row 0: state 2, 3, 4, 5 -> 1+2=3, 3+3=6, 6+4=10, (10+5) mod 11=4
     assert predicted.tolist() == [[3, 6, 10, 4], [6, 1, 8, 5]]
+
+
+class TableDecoder:
+    """A decoder whose next-token probabilities depend only on the token fed to it.
+
+    ``table[token]`` is the distribution after ``token``; the state is carried unchanged.
+    Any callable with the Keras decoder's interface will do for the decoding functions.
+    """
+
+    def __init__(self, table: dict[int, list[float]]):
+        self.table = table
+
+    def __call__(self, inputs, training=False):
+        tokens, state = inputs
+        return [np.array([[self.table[int(t)]] for t in np.asarray(tokens)[:, 0]]), state]
+
+
+def zero_encoder(sources, training=False):
+    return np.zeros((len(sources), 1))
+
+
+# ids: 0 pad, 1 start, 2 end, 3 "a", 4 "b". Greedy takes "a" (0.6) and then can only go on
+# at 0.35; "b" (0.4) then the end (0.9) is likelier: 0.36 against 0.6 * 0.35 = 0.21.
+TRAP = TableDecoder(
+    {
+        START_ID: [0.0, 0.0, 0.0, 0.6, 0.4],
+        3: [0.0, 0.0, 0.3, 0.35, 0.35],
+        4: [0.0, 0.0, 0.9, 0.05, 0.05],
+        END_ID: [1.0, 0.0, 0.0, 0.0, 0.0],
+        PAD_ID: [1.0, 0.0, 0.0, 0.0, 0.0],
+    }
+)
+
+
+def test_beam_search_recovers_where_greedy_decoding_fails():
+    sources = np.zeros((2, 3), dtype=np.int32)
+    greedy = greedy_decode(zero_encoder, TRAP, sources, num_steps=2)
+    assert greedy.tolist() == [[3, 3], [3, 3]]  # "a a": 0.6 * 0.35 = 0.21
+    best, log_p = beam_search_decode(zero_encoder, TRAP, sources, num_steps=2, beam_width=2)
+    assert best.tolist() == [[4, END_ID], [4, END_ID]]
+    np.testing.assert_allclose(log_p, np.log(0.4 * 0.9))
+    one, _ = beam_search_decode(zero_encoder, TRAP, sources, num_steps=2, beam_width=1)
+    np.testing.assert_array_equal(one, greedy)
+
+
+def test_a_finished_sequence_is_padded_and_keeps_its_score():
+    best, log_p = beam_search_decode(
+        zero_encoder, TRAP, np.zeros((1, 2), np.int32), num_steps=5, beam_width=3
+    )
+    assert best.tolist() == [[4, END_ID, PAD_ID, PAD_ID, PAD_ID]]
+    np.testing.assert_allclose(log_p, np.log(0.36))
+
+
+def test_a_wide_beam_finds_the_most_likely_sequence():
+    """Against every sequence, enumerated, on random distributions with an end token."""
+    import itertools
+
+    rng = np.random.default_rng(4)
+    vocabulary = 5
+    for trial in range(5):
+        table = {}
+        for token in range(vocabulary):
+            p = rng.dirichlet(np.ones(vocabulary - 2))  # never pad nor start
+            table[token] = [0.0, 0.0, *p]
+        table[PAD_ID] = [1.0] + [0.0] * (vocabulary - 1)
+        decoder = TableDecoder(table)
+        steps = 3
+
+        def log_probability(sequence, table=table):
+            total, previous, done = 0.0, START_ID, False
+            for token in sequence:
+                if done:
+                    if token != PAD_ID:
+                        return -np.inf
+                    continue
+                total += np.log(table[previous][token]) if table[previous][token] else -np.inf
+                previous, done = token, token == END_ID
+            return total
+
+        best_by_enumeration = max(
+            itertools.product(range(vocabulary), repeat=steps), key=log_probability
+        )
+        found, log_p = beam_search_decode(
+            zero_encoder, decoder, np.zeros((1, 1), np.int32), num_steps=steps,
+            beam_width=vocabulary ** (steps - 1),
+        )
+        assert tuple(found[0]) == best_by_enumeration, trial
+        np.testing.assert_allclose(log_p[0], log_probability(best_by_enumeration))
+
+
+@pytest.mark.parametrize(
+    ("vocabulary_size", "units", "seed", "cell"), [(9, 6, 0, "GRU"), (9, 6, 2, "LSTM")]
+)
+def test_beam_search_of_width_one_is_greedy_decoding(vocabulary_size, units, seed, cell):
+    _, encoder, decoder = _seq2seq(vocabulary_size, units, seed, cell)
+    sources = np.random.default_rng(seed).integers(3, vocabulary_size, size=(5, 4)).astype(np.int32)
+    greedy = greedy_decode(encoder, decoder, sources, num_steps=4)
+    beam, _ = beam_search_decode(encoder, decoder, sources, num_steps=4, beam_width=1)
+    ended = np.cumsum(greedy == END_ID, axis=1) - (greedy == END_ID) > 0  # after an end id
+    np.testing.assert_array_equal(np.where(ended, PAD_ID, greedy), beam)
+    # the score returned is the sequence's log-probability under the decoder, step by step
+    wider, wider_log_p = beam_search_decode(encoder, decoder, sources, num_steps=4, beam_width=3)
+    encoded = encoder(sources)
+    states = [np.asarray(x) for x in (encoded if isinstance(encoded, list | tuple) else [encoded])]
+    tokens, total = np.full((5, 1), START_ID, np.int32), np.zeros(5)
+    done = np.zeros(5, dtype=bool)
+    for step in range(4):
+        probabilities, *states = [np.asarray(x) for x in decoder([tokens, *states])]
+        chosen = wider[:, step]
+        total += np.where(done, 0.0, np.log(np.asarray(probabilities)[:, -1][np.arange(5), chosen]))
+        done |= chosen == END_ID
+        tokens = chosen[:, None].astype(np.int32)
+    np.testing.assert_allclose(wider_log_p, total, rtol=1e-5)
+    with pytest.raises(ValueError, match="at least 1"):
+        beam_search_decode(encoder, decoder, sources, num_steps=4, beam_width=0)
