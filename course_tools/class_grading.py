@@ -88,9 +88,15 @@ def grade_submission(
         The graded notebooks, or the error that stopped grading.
     """
     import time
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
 
     from course_tools.environment import quick_mode
     from course_tools.grading import nbgrader_api, unreadable_notebooks
+
+    # nbgrader's own ORM use raises this on every submission (as in the serial grader)
+    warnings.filterwarnings("ignore", category=SAWarning)
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rnn-grade-") as scratch:
