@@ -93,7 +93,7 @@ def grade_submission(
     from sqlalchemy.exc import SAWarning
 
     from course_tools.environment import quick_mode
-    from course_tools.grading import nbgrader_api, unreadable_notebooks
+    from course_tools.grading import nbgrader_api, not_graded_because, unreadable_notebooks
 
     # nbgrader's own ORM use raises this on every submission (as in the serial grader)
     warnings.filterwarnings("ignore", category=SAWarning)
@@ -109,12 +109,11 @@ def grade_submission(
             archive.extractall(folder, filter="data")
         bad = unreadable_notebooks(folder)
         if bad:
-            return Graded(student, lesson, {}, "corrupt notebook (" + "; ".join(bad) + ")")
+            return Graded(student, lesson, {}, not_graded_because(bad))
         with quick_mode(not full):
             result = nbgrader_api(course, whole_notebooks=full).autograde(lesson, student)
         if not result["success"]:
-            last = (result.get("error") or result.get("log") or "unknown error").strip()
-            return Graded(student, lesson, {}, last.splitlines()[-1][:200])
+            return Graded(student, lesson, {}, not_graded_because(result=result))
         graded = course / "autograded" / student / lesson
         notebooks = {p.stem: p.read_text(encoding="utf-8") for p in graded.glob("*.ipynb")}
     return Graded(student, lesson, notebooks, seconds=time.perf_counter() - started)

@@ -74,6 +74,14 @@ def incidents(autograded: Path) -> list[str]:
     return found
 
 
+def not_graded_because(bad: list[str] | None = None, result: dict | None = None) -> str:
+    """Why a submission was not graded: its unreadable notebooks, or autograde's last line."""
+    if bad:
+        return "corrupt notebook (" + "; ".join(bad) + ")"
+    last = ((result or {}).get("error") or (result or {}).get("log") or "unknown error").strip()
+    return last.splitlines()[-1][:200]
+
+
 def autograde_all(
     course_root: Path,
     lessons: list[str] | None = None,
@@ -108,7 +116,6 @@ def autograde_all(
     """
     import warnings
 
-    from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
 
     # nbgrader's own ORM use triggers this on every submission; it is not the instructor's concern.
@@ -132,23 +139,20 @@ def autograde_all(
         prefix = f"[{number}/{len(todo)}] {student} / {lesson}:"
         bad = unreadable_notebooks(course_root / "submitted" / student / lesson)
         if bad:
-            why = "corrupt notebook (" + "; ".join(bad) + ")"
+            why = not_graded_because(bad)
             summary["failed"].append((student, lesson, why))
             out(f"{prefix} NOT GRADED: {why}")
             continue
         with quick_mode(not full):
             result = api.autograde(lesson, student)
         if not result["success"]:
-            last = (result.get("error") or result.get("log") or "unknown error").strip()
-            why = last.splitlines()[-1][:200]
+            why = not_graded_because(result=result)
             summary["failed"].append((student, lesson, why))
             out(f"{prefix} NOT GRADED: {why}")
             continue
         for text in incidents(course_root / "autograded" / student / lesson):
             summary["incidents"].append((student, lesson, text))
-        with Gradebook(api.coursedir.db_url) as gradebook:
-            submission = gradebook.find_submission(lesson, student)
-            score, max_score = submission.score, submission.max_score
+        score, max_score = _scores(course_root, student, lesson)
         summary["graded"].append((student, lesson, score, max_score))
         out(f"{prefix} {score:g}/{max_score:g} ({time.perf_counter() - start:.1f} s)")
     _print_summary(summary, out)

@@ -68,7 +68,6 @@ def shown(notebook) -> list:
 def copy_of(course, tmp_path, name):
     target = tmp_path / name
     shutil.copytree(course, target)
-    (target / "nbgrader_config.py").touch()
     return target
 
 
