@@ -57,6 +57,15 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
         "rnn_lib.tasks.seq2seq.greedy_decode",
         "rnn_lib.tasks.seq2seq.sequence_accuracy",
     ),
+    # masked_softmax, dot_product_scores, additive_scores, attend (attention_forward with the
+    # scaled dot product) and beam_search
+    "08_attention": (
+        "rnn_lib.layers.attention.masked_softmax",
+        "rnn_lib.layers.attention.dot_product_scores",
+        "rnn_lib.layers.attention.additive_scores",
+        "rnn_lib.layers.attention.attention_forward",
+        "rnn_lib.tasks.seq2seq.beam_search_decode",
+    ),
     # make_splits, vectorize, build_sentiment_model, make_callbacks and train_sentiment_model,
     # and every library function that does one of them given the right arguments
     "07_imdb_sentiment": (

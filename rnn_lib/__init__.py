@@ -21,11 +21,14 @@ Packages, highest layer first:
       baselines      the majority class, bag-of-words logistic regressions
       evaluation     predictions, accuracy, confusion matrix, confident mistakes
 
-    tasks          the tasks of lessons 02-06:
+    tasks          the tasks of lessons 02-08:
       forecasting    baselines and metrics for one-step-ahead forecasting (02)
       experiments    fair, timed comparisons of recurrent layers (04, 05)
       char_lm        character-level language models, sampling with temperature (04)
-      seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding (06)
+      seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding (06),
+                     beam search (08)
+      seq2seq_models the GRU encoder-decoder as Keras models, with or without attention (06, 08)
+      graded_models  small fixed-weight models that graded cases name (06-08)
 
     layers         the recurrent layers from scratch (NumPy, forward/backward with caches):
       activations    tanh and sigmoid with their derivatives
@@ -38,6 +41,7 @@ Packages, highest layer first:
       gradcheck      finite-difference gradient checks
       clipping       gradient clipping by value and by global norm
       gradient_flow  vanishing and exploding gradients, measured
+      attention      masked softmax, dot-product and additive scores, the context (08)
     sequences      sequences and text:
       windows        windowing a series, padding and truncation with masks
       text           tokenising, vocabularies, integer encoding, the special ids
@@ -54,6 +58,9 @@ Packages, highest layer first:
       claims         machine-dependent figures printed as "≈0.952", their claims asserted
       timing         a wall-clock timer whose printout nbval knows to ignore
       plots          the plots the lessons draw more than once
+      cases          graded cases: the hidden tests' calls, probed in the kernel, judged outside
+      explain        what a public test was calling when the learner's code raised
+      stand_ins      stand-ins for earlier exercises, so one mistake costs one exercise
 """
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Lesson 08 (coming): attention in NumPy, forward and backward, as Keras computes it.
+"""Lesson 08: attention in NumPy, forward and backward, as Keras computes it.
 
 A decoder step asks a question (the *query*) of every encoder state (the *keys*), turns
 the answers (*scores*) into weights that sum to 1 over the source positions (a softmax

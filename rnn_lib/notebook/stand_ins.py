@@ -2,7 +2,8 @@
 
 Some exercises compose an earlier one: lesson 02's ``rnn_forward`` loops over the
 learner's ``rnn_step``, lesson 03's ``rnn_backward`` over ``rnn_step_backward``, and lesson
-05's ``units_for_budget`` may count a GRU with ``gru_param_count``. A mistake in the earlier
+05's ``units_for_budget`` may count a GRU with ``gru_param_count``, and lesson 08's ``attend``
+scores with ``dot_product_scores`` and weighs with ``masked_softmax``. A mistake in the earlier
 function must cost only its own exercise. So the later exercise's tests also run it with
 the earlier function replaced by a stand-in (:func:`standing_in`) and compare the result
 with what the stand-in makes of it, which has a closed form: the later exercise passes if
@@ -28,8 +29,10 @@ import numpy as np
 
 __all__ = [
     "STAND_INS",
+    "base_two_softmax",
     "budget_of_a_hundred_per_unit",
     "hundred_per_unit_count",
+    "key_position_scores",
     "running_total_backward",
     "running_total_forward",
     "running_total_step",
@@ -126,11 +129,51 @@ def budget_of_a_hundred_per_unit(max_params):
     return int(max_params) // 100
 
 
+def key_position_scores(query, keys, scaled=True):
+    """Lesson 08's stand-in for ``dot_product_scores``: each key's position, not a dot product.
+
+    Args:
+        query: ``(batch, Tq, d)``.
+        keys: ``(batch, Tk, d)`` (only the shapes are read).
+        scaled: divide by ``sqrt(d)``, as the scaled dot product does.
+
+    Returns:
+        ``(batch, Tq, Tk)``: ``scores[b, i, j] = j``, over ``sqrt(d)`` if ``scaled``.
+    """
+    query, keys = np.asarray(query), np.asarray(keys)
+    batch, steps, features = query.shape
+    positions = np.arange(keys.shape[1], dtype=float)
+    scores = np.broadcast_to(positions, (batch, steps, keys.shape[1])).copy()
+    return scores / np.sqrt(features) if scaled else scores
+
+
+def base_two_softmax(scores, mask=None):
+    """Lesson 08's stand-in for ``masked_softmax``: weights proportional to ``2 ** scores``.
+
+    A softmax in base 2 instead of base e: still zero on padding and summing to 1 over
+    each row's real positions, but not the answer.
+
+    Args:
+        scores: ``(batch, Tq, Tk)``.
+        mask: ``(batch, Tk)`` bool, True for a real position, or None.
+
+    Returns:
+        ``(batch, Tq, Tk)`` weights.
+    """
+    scores = np.asarray(scores, dtype=float)
+    powers = np.exp2(scores - scores.max(axis=-1, keepdims=True))
+    if mask is not None:
+        powers = powers * np.asarray(mask, dtype=bool)[:, None, :]
+    return powers / powers.sum(axis=-1, keepdims=True)
+
+
 #: The stand-ins a graded case may name (``stand_ins={"rnn_step": "running_total_step"}``).
 STAND_INS = {
     "running_total_step": running_total_step,
     "running_total_step_backward": running_total_step_backward,
     "hundred_per_unit_count": hundred_per_unit_count,
+    "key_position_scores": key_position_scores,
+    "base_two_softmax": base_two_softmax,
 }
 
 

@@ -1,7 +1,11 @@
-"""The tasks of lessons 02-06, with their baselines, models and measurements.
+"""The tasks of lessons 02-08, with their baselines, models and measurements.
 
 - :mod:`~rnn_lib.tasks.forecasting` (02): baselines and metrics for one-step-ahead forecasts.
 - :mod:`~rnn_lib.tasks.experiments` (04, 05): fair, timed comparisons of recurrent layers.
 - :mod:`~rnn_lib.tasks.char_lm` (04): character-level language models and sampling.
-- :mod:`~rnn_lib.tasks.seq2seq` (06): encoder-decoder toy tasks, teacher forcing, decoding.
+- :mod:`~rnn_lib.tasks.seq2seq` (06, 08): encoder-decoder toy tasks, teacher forcing, greedy
+  decoding and beam search.
+- :mod:`~rnn_lib.tasks.seq2seq_models` (06, 08): the GRU encoder-decoder as Keras models, with
+  or without attention.
+- :mod:`~rnn_lib.tasks.graded_models` (06-08): small fixed-weight models that graded cases name.
 """

@@ -1,4 +1,4 @@
-"""Lessons 06-07: small Keras models their tests and graded cases pass to a learner's functions.
+"""Lessons 06-08: small Keras models their tests and graded cases pass to a learner's functions.
 
 A function that takes a model (``output_change(model, x, t)``, ``held_out_accuracy(encoder,
 decoder, ...)``) cannot be given one as data: a model is code and state. A graded case
@@ -18,7 +18,10 @@ drawn by NumPy from a seed, never by Keras' initializers.
   encoder-decoder with sharp, varied predictions, in the interface of
   :mod:`rnn_lib.tasks.seq2seq` (decoder: ``[tokens (batch, 1), state (batch, units)] ->
   [probabilities (batch, 1, vocabulary_size), new state (batch, units)]``);
-- :func:`gru_sentiment_model`: a small review classifier (lesson 07) for a training function.
+- :func:`gru_sentiment_model`: a small review classifier (lesson 07) for a training function;
+- :func:`markov_encoder`, :func:`markov_decoder`: an encoder-decoder pair whose next-token
+  probabilities are a table, looked up by the decoder's state and the token fed to it
+  (lesson 08's beam search): every sequence's probability can be computed by hand.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ __all__ = [
     "counting_decoder",
     "counting_encoder",
     "gru_sentiment_model",
+    "markov_decoder",
+    "markov_encoder",
     "running_sum",
     "seeded_gru_decoder",
     "seeded_gru_encoder",
@@ -210,3 +215,58 @@ def gru_sentiment_model(vocab_size: int, embedding_dim: int, units: int, *, seed
     if seed is not None:
         _draw_weights(model, seed)
     return model
+
+
+def markov_encoder(num_states: int):
+    """Source ids ``(batch, source_steps)`` -> state ``(batch, 1)``: first id mod ``num_states``.
+
+    The first state of a :func:`markov_decoder` with ``num_states`` states (a float).
+    """
+    import keras
+
+    sources = keras.Input((None,), dtype="int32")
+    state = keras.layers.Lambda(
+        lambda s: keras.ops.cast(keras.ops.mod(s[:, :1], num_states), "float32")
+    )(sources)
+    return keras.Model(sources, state)
+
+
+def markov_decoder(table):
+    """A decoder whose next-token distribution is ``table[state, token]``.
+
+    The state is an integer in ``0 .. S - 1`` (held as a float); after feeding ``token``
+    in state ``s`` the new state is ``(s + token) mod S``, so two prefixes that end with the
+    same token may still differ in what comes next: a beam search must carry each
+    prefix's own state.
+
+    Args:
+        table: ``(S, V, V)`` probabilities (nested lists or an array), each
+            ``table[s, token]`` a distribution over the ``V`` next tokens.
+
+    Returns:
+        A ``keras.Model``: ``[tokens (batch, 1) int32, state (batch, 1)] ->
+        [probabilities (batch, 1, V), new state (batch, 1)]``.
+    """
+    import keras
+
+    table = np.asarray(table, dtype="float32")
+    num_states, vocabulary_size = table.shape[0], table.shape[-1]
+    if table.shape != (num_states, vocabulary_size, vocabulary_size):
+        raise ValueError(f"table must have shape (S, V, V); got {table.shape}")
+    rows = keras.ops.convert_to_tensor(table.reshape(num_states * vocabulary_size, vocabulary_size))
+    tokens, state = keras.Input((1,), dtype="int32"), keras.Input((1,))
+
+    def next_distribution(inputs):
+        token, value = inputs
+        index = keras.ops.cast(value, "int32") * vocabulary_size + token  # (batch, 1)
+        return keras.ops.take(rows, index, axis=0)  # (batch, 1, V)
+
+    def next_state(inputs):
+        token, value = inputs
+        return keras.ops.mod(value + keras.ops.cast(token, "float32"), num_states)
+
+    probabilities = keras.layers.Lambda(next_distribution, output_shape=(1, vocabulary_size))(
+        [tokens, state]
+    )
+    new_state = keras.layers.Lambda(next_state, output_shape=(1,))([tokens, state])
+    return keras.Model([tokens, state], [probabilities, new_state])

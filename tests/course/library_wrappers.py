@@ -179,4 +179,50 @@ def train_sentiment_model(model, train_ids, train_labels, val_ids, val_labels, e
                      verbose=verbose)
 """,
     },
+    "08_attention": {
+        "masked_softmax": """
+from rnn_lib.layers import attention as _attention
+
+
+def masked_softmax(scores, mask):
+    return _attention.masked_softmax(scores, mask)
+""",
+        "dot_product_scores": """
+from rnn_lib.layers import attention as _attention
+
+
+def dot_product_scores(query, keys, scaled=True):
+    scale = 1 / np.sqrt(np.shape(query)[-1]) if scaled else 1.0
+    return _attention.dot_product_scores(np.asarray(query, dtype=float), keys, scale)
+""",
+        "additive_scores": """
+from rnn_lib.layers import attention as _attention
+
+
+def additive_scores(query, keys, W_q, W_k, v):
+    return _attention.additive_scores(np.asarray(query) @ W_q, np.asarray(keys) @ W_k, v)
+""",
+        "attend": """
+from rnn_lib.layers import attention as _attention
+
+
+def attend(query, keys, values, mask):
+    context, cache = _attention.attention_forward(
+        np.asarray(query, dtype=float), keys, values, mask, scale=1 / np.sqrt(np.shape(query)[-1]))
+    return context, cache["weights"]
+""",
+        "beam_search": """
+from rnn_lib.tasks import seq2seq as _seq2seq
+
+
+def beam_search(encoder, decoder, source, num_steps, beam_width, start_id, end_id):
+    best, scores = _seq2seq.beam_search_decode(
+        encoder, decoder, np.asarray(source)[None, :], num_steps=num_steps,
+        beam_width=beam_width, start_id=start_id, end_id=end_id)
+    tokens = [int(t) for t in best[0]]
+    if end_id in tokens:
+        tokens = tokens[: tokens.index(end_id) + 1]
+    return tokens, float(scores[0])
+""",
+    },
 }

@@ -1,14 +1,17 @@
-"""The stand-ins' closed forms are what a correct loop makes of them (lessons 02, 03, 05)."""
+"""The stand-ins' closed forms are what a correct loop makes of them (lessons 02, 03, 05, 08)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from rnn_lib.layers.attention import masked_softmax
 from rnn_lib.layers.simple_rnn import simple_rnn_forward
 from rnn_lib.notebook.stand_ins import (
+    base_two_softmax,
     budget_of_a_hundred_per_unit,
     hundred_per_unit_count,
+    key_position_scores,
     running_total_backward,
     running_total_forward,
     running_total_step,
@@ -60,3 +63,25 @@ def test_standing_in_restores_the_names_even_after_an_error():
         assert namespace["rnn_step"] is running_total_step and namespace["new"] is len
         raise RuntimeError
     assert namespace == {"rnn_step": "mine"}
+
+
+def test_key_position_scores_are_the_positions_scaled_like_a_dot_product():
+    query, keys = np.ones((2, 3, 4)), np.ones((2, 5, 4))
+    scores = key_position_scores(query, keys)
+    assert scores.shape == (2, 3, 5)
+    np.testing.assert_array_equal(scores[1, 2], np.arange(5) / 2.0)  # over sqrt(d) = 2
+    unscaled = key_position_scores(query, keys, scaled=False)
+    np.testing.assert_array_equal(unscaled[0, 0], np.arange(5))
+
+
+def test_base_two_softmax_masks_like_the_answer_but_is_not_it():
+    rng = np.random.default_rng(0)
+    scores = rng.normal(scale=3, size=(2, 3, 4))
+    mask = np.array([[True, True, True, True], [True, False, True, False]])
+    weights = base_two_softmax(scores, mask)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0)
+    assert np.all(weights[1, :, [1, 3]] == 0)
+    # 2 ** s = e ** (s ln 2)
+    np.testing.assert_allclose(weights, masked_softmax(scores * np.log(2.0), mask))
+    assert not np.allclose(weights, masked_softmax(scores, mask))
+    np.testing.assert_allclose(base_two_softmax(scores), masked_softmax(scores * np.log(2.0)))

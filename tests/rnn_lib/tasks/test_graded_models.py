@@ -63,3 +63,22 @@ def test_the_gru_sentiment_model_classifies_ids_with_fixed_weights():
     # the padding is masked: more of it changes nothing
     wider = np.asarray(model(np.pad(ids, ((0, 0), (0, 4)))))
     np.testing.assert_allclose(wider, probabilities, atol=1e-6)
+
+
+def test_the_markov_pair_looks_up_its_table_by_state_and_token():
+    rng = np.random.default_rng(3)
+    table = rng.dirichlet(np.ones(5), size=(3, 5))  # 3 states, 5 tokens
+    encoder, decoder = graded_models.markov_encoder(3), graded_models.markov_decoder(table)
+    state = np.asarray(encoder(np.array([[4, 1], [3, 3], [2, 0]], dtype="int32")))
+    assert state.tolist() == [[1.0], [0.0], [2.0]]  # the first id mod 3
+    tokens = np.array([[2], [4], [1]], dtype="int32")
+    probabilities, new_state = decoder([tokens, state])
+    np.testing.assert_allclose(
+        np.asarray(probabilities)[:, 0], [table[1, 2], table[0, 4], table[2, 1]], rtol=1e-6
+    )
+    assert np.asarray(new_state).tolist() == [[0.0], [1.0], [0.0]]  # (state + token) mod 3
+
+
+def test_the_markov_decoder_rejects_a_table_that_is_not_square_per_state():
+    with pytest.raises(ValueError, match="shape"):
+        graded_models.markov_decoder(np.full((2, 3, 4), 0.25))
