@@ -179,6 +179,63 @@ BUGS = [
         message="Your weights are those of UNscaled scores",
     ),
     Bug(
+        name="attends-with-the-state-before-the-step",
+        cell="attention_decoder_step",
+        replace=(("query = new_state[:, None, :]", "query = np.asarray(state)[:, None, :]"),),
+        failing_test="test_attention_decoder_step",
+        message="You attended with the state BEFORE the step",
+    ),
+    Bug(
+        name="context-joined-before-the-state",
+        cell="attention_decoder_step",
+        replace=(
+            (
+                "np.concatenate([new_state, context], axis=-1)",
+                "np.concatenate([context, new_state], axis=-1)",
+            ),
+        ),
+        failing_test="test_attention_decoder_step",
+        message="You joined [context, new state]",
+    ),
+    Bug(
+        name="step-scaled-by-one-over-sqrt-d",
+        cell="attention_decoder_step",
+        replace=(
+            (
+                'params["scale"] * dot_product_scores(query, encoder_outputs, scaled=False)',
+                "dot_product_scores(query, encoder_outputs, scaled=True)",
+            ),
+        ),
+        failing_test="test_attention_decoder_step",
+        message="You scaled the scores by 1/sqrt(H)",
+    ),
+    Bug(
+        name="step-without-the-scale",
+        cell="attention_decoder_step",
+        replace=(
+            (
+                'params["scale"] * dot_product_scores(query, encoder_outputs, scaled=False)',
+                "dot_product_scores(query, encoder_outputs, scaled=False)",
+            ),
+        ),
+        failing_test="test_attention_decoder_step",
+        message="You left the scale out",
+    ),
+    Bug(
+        name="step-returns-logits",
+        cell="attention_decoder_step",
+        replace=(("return probabilities, new_state, weights[:, 0]", "return logits, new_state, weights[:, 0]"),),
+        failing_test="test_attention_decoder_step",
+        message="Your probabilities do not sum to 1",
+    ),
+    Bug(
+        name="step-weights-keep-the-query-axis",
+        cell="attention_decoder_step",
+        replace=(("return probabilities, new_state, weights[:, 0]", "return probabilities, new_state, weights"),),
+        failing_test="test_attention_decoder_step",
+        message="weights should have shape (batch, Tk) = (2, 6)",
+    ),
+    Bug(
         name="beam-keeps-one-hypothesis",
         cell="beam_search",
         replace=(
