@@ -66,6 +66,16 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
         "rnn_lib.layers.attention.attention_forward",
         "rnn_lib.tasks.seq2seq.beam_search_decode",
     ),
+    # min_gru_step, recurrence_loop, combine, parallel_scan (either scan of the library) and
+    # log_space_scan
+    "09_parallel_recurrence": (
+        "rnn_lib.layers.min_gru.min_gru_step",
+        "rnn_lib.layers.scan.linear_recurrence",
+        "rnn_lib.layers.scan.combine",
+        "rnn_lib.layers.scan.hillis_steele_scan",
+        "rnn_lib.layers.scan.scan_recurrence",
+        "rnn_lib.layers.scan.log_space_recurrence",
+    ),
     # make_splits, vectorize, build_sentiment_model, make_callbacks and train_sentiment_model,
     # and every library function that does one of them given the right arguments
     "07_imdb_sentiment": (

@@ -21,13 +21,14 @@ Packages, highest layer first:
       baselines      the majority class, bag-of-words logistic regressions
       evaluation     predictions, accuracy, confusion matrix, confident mistakes
 
-    tasks          the tasks of lessons 02-08:
+    tasks          the tasks of lessons 02-09:
       forecasting    baselines and metrics for one-step-ahead forecasting (02)
       experiments    fair, timed comparisons of recurrent layers (04, 05)
       char_lm        character-level language models, sampling with temperature (04)
       seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding (06),
                      beam search (08)
       seq2seq_models the GRU encoder-decoder as Keras models, with or without attention (06, 08)
+      min_gru_models minGRU as a Keras layer trained with a parallel scan, and stacked (09)
       graded_models  small fixed-weight models that graded cases name (06-08)
 
     layers         the recurrent layers from scratch (NumPy, forward/backward with caches):
@@ -42,6 +43,8 @@ Packages, highest layer first:
       clipping       gradient clipping by value and by global norm
       gradient_flow  vanishing and exploding gradients, measured
       attention      masked softmax, dot-product and additive scores, the context (08)
+      scan           linear recurrences: the loop, the associative operator, scans, log space (09)
+      min_gru        minGRU: the step, the loop and the scan, the paper's log-space form (09)
     sequences      sequences and text:
       windows        windowing a series, padding and truncation with masks
       text           tokenising, vocabularies, integer encoding, the special ids

@@ -3,7 +3,8 @@
 Some exercises compose an earlier one: lesson 02's ``rnn_forward`` loops over the
 learner's ``rnn_step``, lesson 03's ``rnn_backward`` over ``rnn_step_backward``, and lesson
 05's ``units_for_budget`` may count a GRU with ``gru_param_count``, and lesson 08's ``attend``
-scores with ``dot_product_scores`` and weighs with ``masked_softmax``. A mistake in the earlier
+scores with ``dot_product_scores`` and weighs with ``masked_softmax``, and lesson 09's
+``parallel_scan`` composes maps with ``combine``. A mistake in the earlier
 function must cost only its own exercise. So the later exercise's tests also run it with
 the earlier function replaced by a stand-in (:func:`standing_in`) and compare the result
 with what the stand-in makes of it, which has a closed form: the later exercise passes if
@@ -33,6 +34,8 @@ __all__ = [
     "budget_of_a_hundred_per_unit",
     "hundred_per_unit_count",
     "key_position_scores",
+    "product_and_sum",
+    "product_and_sum_states",
     "running_total_backward",
     "running_total_forward",
     "running_total_step",
@@ -167,6 +170,32 @@ def base_two_softmax(scores, mask=None):
     return powers / powers.sum(axis=-1, keepdims=True)
 
 
+def product_and_sum(first, second):
+    """Lesson 09's stand-in for ``combine``: ``(a1 * a2, b1 + b2)``, not a composition of maps.
+
+    Still associative (a product and a sum), so any correct scan of it gives
+    ``(cumprod(a), cumsum(b))`` along the time axis, and ``cumprod(a) * h0 + cumsum(b)``
+    as the states (:func:`product_and_sum_states`).
+    """
+    (a1, b1), (a2, b2) = first, second
+    return a1 * a2, b1 + b2
+
+
+def product_and_sum_states(a, b, h0=None):
+    """What a correct ``parallel_scan`` returns with :func:`product_and_sum` as ``combine``.
+
+    Args:
+        a, b: ``(batch, T, H)``.
+        h0: ``(batch, H)``; None for zeros.
+
+    Returns:
+        ``cumprod(a) * h0 + cumsum(b)`` along the time axis, ``(batch, T, H)``.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    totals = np.cumsum(b, axis=1)
+    return totals if h0 is None else np.cumprod(a, axis=1) * np.asarray(h0)[:, None, :] + totals
+
+
 #: The stand-ins a graded case may name (``stand_ins={"rnn_step": "running_total_step"}``).
 STAND_INS = {
     "running_total_step": running_total_step,
@@ -174,6 +203,7 @@ STAND_INS = {
     "hundred_per_unit_count": hundred_per_unit_count,
     "key_position_scores": key_position_scores,
     "base_two_softmax": base_two_softmax,
+    "product_and_sum": product_and_sum,
 }
 
 

@@ -1,4 +1,4 @@
-"""The tasks of lessons 02-08, with their baselines, models and measurements.
+"""The tasks of lessons 02-09, with their baselines, models and measurements.
 
 - :mod:`~rnn_lib.tasks.forecasting` (02): baselines and metrics for one-step-ahead forecasts.
 - :mod:`~rnn_lib.tasks.experiments` (04, 05): fair, timed comparisons of recurrent layers.
@@ -8,4 +8,5 @@
 - :mod:`~rnn_lib.tasks.seq2seq_models` (06, 08): the GRU encoder-decoder as Keras models, with
   or without attention.
 - :mod:`~rnn_lib.tasks.graded_models` (06-08): small fixed-weight models that graded cases name.
+- :mod:`~rnn_lib.tasks.min_gru_models` (09): minGRU as a Keras layer (a parallel scan), stacked.
 """

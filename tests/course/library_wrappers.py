@@ -225,4 +225,41 @@ def beam_search(encoder, decoder, source, num_steps, beam_width, start_id, end_i
     return tokens, float(scores[0])
 """,
     },
+    "09_parallel_recurrence": {
+        "min_gru_step": """
+from rnn_lib.layers import min_gru as _library
+
+
+def min_gru_step(x_t, h_prev, params):
+    return _library.min_gru_step(x_t, h_prev, params)
+""",
+        "recurrence_loop": """
+from rnn_lib.layers import scan as _scan
+
+
+def recurrence_loop(a, b, h0):
+    return _scan.linear_recurrence(a, b, h0)
+""",
+        "combine": """
+from rnn_lib.layers import scan as _scan
+
+
+def combine(first, second):
+    return _scan.combine(first, second)
+""",
+        "parallel_scan": """
+from rnn_lib.layers import scan as _scan
+
+
+def parallel_scan(a, b, h0):
+    return _scan.scan_recurrence(a, b, h0)
+""",
+        "log_space_scan": """
+from rnn_lib.layers import scan as _scan
+
+
+def log_space_scan(log_a, log_b, log_h0):
+    return _scan.log_space_recurrence(log_a, log_b, log_h0)
+""",
+    },
 }

@@ -1,4 +1,4 @@
-"""The stand-ins' closed forms are what a correct loop makes of them (lessons 02, 03, 05, 08)."""
+"""The stand-ins' closed forms are what a correct loop makes of them (lessons 02-09)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from rnn_lib.notebook.stand_ins import (
     budget_of_a_hundred_per_unit,
     hundred_per_unit_count,
     key_position_scores,
+    product_and_sum,
+    product_and_sum_states,
     running_total_backward,
     running_total_forward,
     running_total_step,
@@ -85,3 +87,23 @@ def test_base_two_softmax_masks_like_the_answer_but_is_not_it():
     np.testing.assert_allclose(weights, masked_softmax(scores * np.log(2.0), mask))
     assert not np.allclose(weights, masked_softmax(scores, mask))
     np.testing.assert_allclose(base_two_softmax(scores), masked_softmax(scores * np.log(2.0)))
+
+
+def test_product_and_sum_is_associative_and_its_scan_has_a_closed_form():
+    from rnn_lib.layers.scan import combine
+
+    rng = np.random.default_rng(5)
+    maps = [tuple(rng.normal(size=(2, 3)) for _ in range(2)) for _ in range(3)]
+    left = product_and_sum(product_and_sum(maps[0], maps[1]), maps[2])
+    right = product_and_sum(maps[0], product_and_sum(maps[1], maps[2]))
+    np.testing.assert_allclose(left, right)
+    assert not np.allclose(product_and_sum(maps[0], maps[1]), combine(maps[0], maps[1]))
+    a, b = rng.uniform(0.2, 1, size=(2, 6, 3)), rng.normal(size=(2, 6, 3))
+    h0 = rng.normal(size=(2, 3))
+    A, B = a[:, 0], b[:, 0]
+    states = [A * h0 + B]
+    for t in range(1, 6):  # a left fold of the stand-in, one step at a time
+        A, B = product_and_sum((A, B), (a[:, t], b[:, t]))
+        states.append(A * h0 + B)
+    np.testing.assert_allclose(product_and_sum_states(a, b, h0), np.stack(states, axis=1))
+    np.testing.assert_allclose(product_and_sum_states(a, b), np.cumsum(b, axis=1))
