@@ -5,4 +5,6 @@
   padding and unknown-word ids every vocabulary of the course shares.
 - :mod:`~rnn_lib.sequences.word_pairs`: word pairs (bigrams) as extra ids, in NumPy
   and as a Keras layer.
+- :mod:`~rnn_lib.sequences.perplexity`: perplexity, and the uniform, unigram and bigram
+  yardsticks of a language model.
 """
