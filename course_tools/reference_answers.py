@@ -41,6 +41,7 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
     "02_simple_rnn": (
         "rnn_lib.layers.simple_rnn.simple_rnn_step_forward",
         "rnn_lib.layers.simple_rnn.simple_rnn_forward",
+        "rnn_lib.tasks.forecasting.recursive_forecast",
     ),
     "03_bptt": (
         "rnn_lib.layers.simple_rnn.simple_rnn_step_backward",

@@ -1,4 +1,4 @@
-"""Lesson 02: honest yardsticks for one-step-ahead forecasting of a windowed series.
+"""Lesson 02: honest yardsticks for forecasting a windowed series, one step and a year ahead.
 
 A forecaster is only as good as the simplest model it beats. The baselines here
 all read the same windows as a recurrent model, as made by
@@ -7,13 +7,27 @@ with the series being forecast in feature 0, and a target `horizon` steps after
 each window's last value.
 
 * persistence ("tomorrow equals today"): the window's last value;
-* seasonal naive: the value one season (e.g. 12 months) before the target;
+* seasonal naive: the value one season (e.g. 12 months) before the target, for one
+  target (`seasonal_naive_forecast`) or for every step of a horizon
+  (`seasonal_naive_multi_step`);
 * a linear model fitted by least squares on the whole window (an
   autoregressive model, AR(window), with an intercept).
 
 Evaluation splits windows *chronologically* (`chronological_split`): training
 windows come first, then validation, then test, never shuffled across the
-boundaries, so that no model is tested on a period it has seen.
+boundaries, so that no model is tested on a period it has seen. Windows with
+targets over several steps are split so that all of a window's targets lie in one
+part (`horizon=`).
+
+Forecasting several steps ahead (lesson 02, section 7) has two strategies:
+
+* recursive: a one-step forecaster fed its own forecasts (`recursive_forecast`, the
+  reference answer to the lesson's exercise, stubbed while that lesson is graded);
+* direct: a model with one output per step (`build_direct_forecaster`).
+
+`rmse_per_step` scores either per step ahead. `affine_predictor` and
+`seeded_forecaster` are one-step forecasters with known outputs that the lesson's
+graded cases name (`rnn_lib.notebook.cases.model_recipe`).
 """
 
 from __future__ import annotations
@@ -63,7 +77,7 @@ def split_sizes(
 
 
 def chronological_split(
-    *arrays: np.ndarray, val_fraction: float = 0.15, test_fraction: float = 0.15
+    *arrays: np.ndarray, val_fraction: float = 0.15, test_fraction: float = 0.15, horizon: int = 1
 ) -> list[np.ndarray]:
     """Split arrays along their first axis into train, validation and test, in order.
 
@@ -72,11 +86,21 @@ def chronological_split(
     series, sorted by time as `make_windows` makes them, every test target lies
     after every training target.
 
+    With `horizon > 1` the samples are windows whose targets span `horizon` steps:
+    sample `i`'s targets are the targets of the one-step windows `i, ..., i + horizon - 1`
+    of the same series (`make_windows(series, window, horizon)` and the next `horizon`
+    values after each window). The parts are those of the one-step split of that
+    series, and a sample is kept only if all its targets lie in one part: the
+    `horizon - 1` samples before each boundary are dropped, so that no model is trained
+    on a month it is validated or tested on.
+
     Args:
         *arrays: one or more arrays with the same first dimension, e.g. `X` of
-            shape (num_windows, window, features) and `y` of shape (num_windows,).
-        val_fraction: fraction of samples for validation.
-        test_fraction: fraction of samples for test.
+            shape (num_windows, window, features) and `y` of shape (num_windows,)
+            or, for several steps, `Y` of shape (num_windows, horizon).
+        val_fraction: fraction of the one-step windows for validation.
+        test_fraction: fraction of the one-step windows for test.
+        horizon: the steps each sample's targets span (1: one target each).
 
     Returns:
         A flat list `[a_train, a_val, a_test, b_train, b_val, b_test, ...]`, three
@@ -84,16 +108,25 @@ def chronological_split(
     """
     if not arrays:
         raise ValueError("give at least one array to split")
+    if horizon < 1:
+        raise ValueError(f"horizon must be >= 1, got {horizon}")
     lengths = {len(a) for a in arrays}
     if len(lengths) != 1:
         raise ValueError(f"arrays have different first dimensions: {sorted(lengths)}")
-    num_train, num_val, _ = split_sizes(lengths.pop(), val_fraction, test_fraction)
+    num_samples = lengths.pop()
+    num_train, num_val, _ = split_sizes(num_samples + horizon - 1, val_fraction, test_fraction)
+    drop = horizon - 1  # the samples whose targets would cross into the next part
+    if num_train - drop < 1:
+        raise ValueError(
+            f"no training samples left: {num_train} one-step training windows cannot hold "
+            f"all {horizon} targets of any window"
+        )
     parts = []
     for array in arrays:
         array = np.asarray(array)
         parts += [
-            array[:num_train],
-            array[num_train : num_train + num_val],
+            array[: num_train - drop],
+            array[num_train : max(num_train, num_train + num_val - drop)],
             array[num_train + num_val :],
         ]
     return parts
@@ -140,6 +173,27 @@ def seasonal_naive_forecast(X: np.ndarray, season: int = 12, horizon: int = 1) -
             f"season={season} and horizon={horizon}: it needs at least {lag - horizon + 1} steps"
         )
     return values[:, index].copy()
+
+
+def seasonal_naive_multi_step(X: np.ndarray, horizon: int, season: int = 12) -> np.ndarray:
+    """The seasonal naive forecast of every step up to `horizon`: the last season repeated.
+
+    Step `k` (1-based) is `seasonal_naive_forecast(X, season, k)`: for `horizon <= season`,
+    the values of the window's last season, in order.
+
+    Args:
+        X: windows, shape (num_windows, window, features) or (num_windows, window).
+        horizon: how many steps ahead to forecast.
+        season: the season's length in steps.
+
+    Returns:
+        Forecasts, shape (num_windows, horizon); column `k - 1` is `k` steps ahead.
+    """
+    if horizon < 1:
+        raise ValueError(f"horizon must be >= 1, got {horizon}")
+    return np.stack(
+        [seasonal_naive_forecast(X, season, step) for step in range(1, horizon + 1)], axis=1
+    )
 
 
 def fit_linear_forecaster(X: np.ndarray, y: np.ndarray, ridge: float = 0.0) -> np.ndarray:
@@ -204,3 +258,137 @@ def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     if y_true.shape != y_pred.shape:
         raise ValueError(f"shapes differ: {y_true.shape} and {y_pred.shape}")
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def rmse_per_step(Y_true: np.ndarray, Y_pred: np.ndarray) -> np.ndarray:
+    """The root mean squared error at each step ahead, over all windows.
+
+    Args:
+        Y_true: targets, shape (num_windows, horizon).
+        Y_pred: forecasts, the same shape.
+
+    Returns:
+        Shape (horizon,): entry `k - 1` is the RMSE of the forecasts `k` steps ahead.
+    """
+    Y_true = np.asarray(Y_true, dtype=np.float64)
+    Y_pred = np.asarray(Y_pred, dtype=np.float64)
+    if Y_true.ndim != 2 or Y_true.shape != Y_pred.shape:
+        raise ValueError(
+            f"expected two arrays of shape (num_windows, horizon); got {Y_true.shape} and "
+            f"{Y_pred.shape}"
+        )
+    return np.sqrt(np.mean((Y_true - Y_pred) ** 2, axis=0))
+
+
+def recursive_forecast(predict_one, windows: np.ndarray, horizon: int) -> np.ndarray:
+    """Forecast `horizon` steps by feeding a one-step forecaster its own forecasts.
+
+    At each step, `predict_one` forecasts the next value of every window; each
+    window then drops its oldest value and takes the forecast as its newest, keeping
+    its length, and the next step reads that window. So from the second step on, the
+    forecaster reads its own earlier forecasts, and their errors with them.
+
+    Args:
+        predict_one: a one-step forecaster, windows (N, window, 1) -> the next value of
+            each, shape (N,) or (N, 1) (a Keras model's output will do).
+        windows: shape (N, window, 1), the last observed values; left unchanged.
+        horizon: how many steps to forecast (>= 1).
+
+    Returns:
+        Shape (N, horizon), float64: column `k - 1` is the forecast `k` steps after
+        each window's last value.
+    """
+    current = np.array(windows, dtype=np.float64)  # a copy: the caller's windows stay
+    if current.ndim != 3 or current.shape[2] != 1:
+        raise ValueError(f"expected windows of shape (N, window, 1); got {current.shape}")
+    forecasts = []
+    for _ in range(horizon):
+        next_values = np.asarray(predict_one(current), dtype=np.float64).reshape(len(current))
+        forecasts.append(next_values)
+        current = np.concatenate([current[:, 1:], next_values[:, None, None]], axis=1)
+    return np.stack(forecasts, axis=1).reshape(len(current), horizon)
+
+
+def build_direct_forecaster(window: int, units: int, horizon: int, learning_rate: float = 0.01):
+    """A compiled direct multi-step forecaster: one output per step ahead.
+
+    `(window, 1) -> SimpleRNN(units) -> Dense(horizon)`, compiled with Adam and the
+    mean squared error over all steps: lesson 02's one-step forecaster with `horizon`
+    outputs instead of one, so that the two strategies differ only in how they reach
+    the later steps. (One model with a vector output; Ben Taieb et al. (2012) call
+    this multiple-input multiple-output, MIMO, and "direct" one model per step.)
+
+    Args:
+        window: time steps per input window.
+        units: the SimpleRNN's units.
+        horizon: steps forecast at once, at least 2 (one step ahead is lesson 02's
+            `build_forecaster`, an exercise).
+        learning_rate: Adam's learning rate.
+
+    Returns:
+        A compiled `keras.Sequential`: (batch, window, 1) -> (batch, horizon).
+    """
+    import keras
+
+    if horizon < 2:
+        raise ValueError(
+            f"a direct multi-step forecaster forecasts at least 2 steps, got horizon={horizon}"
+        )
+    model = keras.Sequential(
+        [keras.Input(shape=(window, 1)), keras.layers.SimpleRNN(units), keras.layers.Dense(horizon)]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    return model
+
+
+def affine_predictor(weights, intercept: float = 0.0, *, column: bool = False):
+    """A one-step forecaster with exactly known outputs, for graded cases.
+
+    `predict(windows) = windows[:, :, 0] @ weights + intercept`: `weights=[0, 0, 1]` and
+    `intercept=1` forecast "the last value plus one", `weights=[1, 0, 0]` "the value a
+    window ago". With integer windows, weights and intercept every forecast is exact.
+
+    Args:
+        weights: one weight per time step of a window, oldest first.
+        intercept: added to every forecast.
+        column: return shape (N, 1), as a Keras model does, instead of (N,).
+
+    Returns:
+        The function `predict(windows)`; it raises ValueError for windows of another
+        length than `len(weights)`.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+
+    def predict(windows):
+        values = np.asarray(windows, dtype=np.float64)
+        if values.ndim != 3 or values.shape[1:] != (len(weights), 1):
+            raise ValueError(
+                f"this forecaster reads windows of shape (N, {len(weights)}, 1); got {values.shape}"
+            )
+        forecasts = values[:, :, 0] @ weights + intercept
+        return forecasts[:, None] if column else forecasts
+
+    return predict
+
+
+def seeded_forecaster(units: int = 3, seed: int = 0):
+    """A small untrained Keras forecaster with weights drawn by NumPy (the same everywhere).
+
+    `(None, 1) -> SimpleRNN(units) -> Dense(1)`: windows of any length, one forecast
+    each, shape (N, 1) in float32. For graded cases that pass a Keras model as the
+    one-step forecaster; uncompiled.
+
+    Args:
+        units: the SimpleRNN's units.
+        seed: seeds NumPy's draws of the weights (normal, standard deviation 0.5).
+    """
+    import keras
+
+    model = keras.Sequential(
+        [keras.Input(shape=(None, 1)), keras.layers.SimpleRNN(units), keras.layers.Dense(1)]
+    )
+    rng = np.random.default_rng(seed)
+    model.set_weights(
+        [rng.normal(scale=0.5, size=w.shape).astype("float32") for w in model.get_weights()]
+    )
+    return model

@@ -60,6 +60,13 @@ from rnn_lib.layers import simple_rnn as _simple_rnn
 def rnn_forward(x, h0, params):
     return _simple_rnn.simple_rnn_forward(x, h0, params)[0]
 """,
+        "recursive_forecast": """
+from rnn_lib.tasks import forecasting as _forecasting
+
+
+def recursive_forecast(predict_one, windows, horizon):
+    return _forecasting.recursive_forecast(predict_one, windows, horizon)
+""",
     },
     "03_bptt": {
         "rnn_step_backward": """

@@ -90,30 +90,6 @@ BUGS = [
         message="you ignored the h0 you were given",
     ),
     Bug(
-        name="param-count-forgotten-bias",
-        cell="param_count",
-        replace=(
-            (
-                "return int(input_dim * units + units * units + units)",
-                "return input_dim * units + units * units",
-            ),
-        ),
-        failing_test="test_param_count",
-        message="Looks like you forgot the bias",
-    ),
-    Bug(
-        name="param-count-recurrent-kernel-as-input-kernel",
-        cell="param_count",
-        replace=(
-            (
-                "return int(input_dim * units + units * units + units)",
-                "return 2 * input_dim * units + units",
-            ),
-        ),
-        failing_test="test_param_count",
-        message="so it has units * units entries",
-    ),
-    Bug(
         name="forecaster-returns-sequences",
         cell="build_forecaster",
         replace=(
@@ -160,20 +136,86 @@ BUGS = [
         message="did you forget model.compile?",
     ),
 ]
-BUGS.append(
+CONCATENATE = "        current = np.concatenate([current[:, 1:], next_values[:, None, None]], axis=1)"
+
+BUGS += [
     Bug(
-        name="param-count-without-recurrent-kernel",
-        cell="param_count",
+        name="recursive-window-grows",
+        cell="recursive_forecast",
         replace=(
             (
-                "    return int(input_dim * units + units * units + units)",
-                "    return int(input_dim * units + units)",
+                CONCATENATE,
+                "        current = np.concatenate([current, next_values[:, None, None]], axis=1)",
             ),
         ),
-        failing_test="test_param_count",
-        message="you forgot the recurrent kernel U",
-    )
-)
+        failing_test="test_recursive_forecast",
+        message="drop the oldest value when you append a forecast",
+    ),
+    Bug(
+        name="recursive-window-never-updated",
+        cell="recursive_forecast",
+        replace=((CONCATENATE + "\n", ""),),
+        failing_test="test_recursive_forecast",
+        message="Every step forecast from the original windows",
+    ),
+    Bug(
+        name="recursive-horizon-off-by-one",
+        cell="recursive_forecast",
+        replace=(("    for _ in range(horizon):", "    for _ in range(horizon - 1):"),),
+        failing_test="test_recursive_forecast",
+        message="is your loop off by one?",
+    ),
+    Bug(
+        # slides the caller's array in place: the forecasts are right, the windows are not
+        name="recursive-changes-the-windows",
+        cell="recursive_forecast",
+        replace=(
+            (
+                "    current = np.array(windows, dtype=float)    # a copy: the caller's windows stay as they were",
+                "    current = windows",
+            ),
+            (
+                CONCATENATE,
+                "        current[:, :-1] = current[:, 1:].copy()\n"
+                "        current[:, -1, 0] = next_values",
+            ),
+        ),
+        failing_test="test_recursive_forecast",
+        message="You changed the windows you were given",
+    ),
+    Bug(
+        name="recursive-forecasts-transposed",
+        cell="recursive_forecast",
+        replace=(("    return np.stack(forecasts, axis=1)", "    return np.stack(forecasts)"),),
+        failing_test="test_recursive_forecast",
+        message="return one row per window and one column per step",
+    ),
+    Bug(
+        name="recursive-newest-value-first",
+        cell="recursive_forecast",
+        replace=(
+            (
+                CONCATENATE,
+                "        current = np.concatenate([next_values[:, None, None], current[:, :-1]], axis=1)",
+            ),
+        ),
+        failing_test="test_recursive_forecast",
+        message="the newest value at the end",
+    ),
+    Bug(
+        # fine for forecasters that return (N,); a Keras model's (N, 1) gains two axes too many
+        name="recursive-keras-shape-kept",
+        cell="recursive_forecast",
+        replace=(
+            (
+                "        next_values = np.asarray(predict_one(current), dtype=float).reshape(N)",
+                "        next_values = np.asarray(predict_one(current), dtype=float)",
+            ),
+        ),
+        failing_test="test_recursive_forecast",
+        message="last_plus_one returns shape (N, 1), as a Keras model does",
+    ),
+]
 
 VALID_ANSWERS = [
     ValidAnswer(
@@ -198,5 +240,37 @@ VALID_ANSWERS = [
             ),
         ),
         why="h0=None means zeros; the exercise does not say in which dtype",
+    ),
+    ValidAnswer(
+        name="recursive-rolled-copy-filled-in-place",
+        cell="recursive_forecast",
+        replace=(
+            (
+                """    forecasts = []
+    for _ in range(horizon):
+        next_values = np.asarray(predict_one(current), dtype=float).reshape(N)
+        forecasts.append(next_values)
+        current = np.concatenate([current[:, 1:], next_values[:, None, None]], axis=1)
+    return np.stack(forecasts, axis=1)""",
+                """    forecasts = np.empty((N, horizon))
+    for k in range(horizon):
+        forecasts[:, k] = np.ravel(predict_one(current))
+        current = np.roll(current, -1, axis=1)
+        current[:, -1, 0] = forecasts[:, k]
+    return forecasts""",
+            ),
+        ),
+        why="any way of sliding a copy: np.roll, then the newest value written in place",
+    ),
+    ValidAnswer(
+        name="recursive-copy-in-the-windows-dtype",
+        cell="recursive_forecast",
+        replace=(
+            (
+                "    current = np.array(windows, dtype=float)    # a copy: the caller's windows stay as they were",
+                "    current = windows.copy()",
+            ),
+        ),
+        why="the exercise asks for a copy, not for a dtype",
     ),
 ]
