@@ -51,8 +51,10 @@ REFERENCE_ANSWERS: dict[str, tuple[str, ...]] = {
     "04_lstm": (
         "rnn_lib.layers.lstm.lstm_step_forward",
         "rnn_lib.tasks.experiments.build_sequence_classifier",
+        "rnn_lib.tasks.char_lm.sampling_distribution",
     ),
-    "05_gru": ("rnn_lib.layers.gru.gru_step_forward",),
+    # gru_step and gru_forward_masked (gru_forward with a mask)
+    "05_gru": ("rnn_lib.layers.gru.gru_step_forward", "rnn_lib.layers.gru.gru_forward"),
     "06_bidirectional": (
         "rnn_lib.tasks.seq2seq.teacher_forcing_inputs",
         "rnn_lib.tasks.seq2seq.greedy_decode",

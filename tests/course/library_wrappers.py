@@ -109,6 +109,13 @@ from rnn_lib.tasks.experiments import build_sequence_classifier as _library
 def build_memory_model(layer_class, units, timesteps):
     return _library(layer_class, units, timesteps)
 """,
+        "sampling_distribution": """
+from rnn_lib.tasks.char_lm import sampling_distribution as _library
+
+
+def sampling_distribution(logits, temperature=1.0, top_k=None):
+    return _library(logits, temperature, top_k)
+""",
     },
     "05_gru": {
         "gru_step": """

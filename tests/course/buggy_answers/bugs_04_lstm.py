@@ -68,30 +68,6 @@ BUGS = [
         message="you forgot the tanh on the cell state",
     ),
     Bug(
-        name="param-count-without-bias",
-        cell="lstm_param_count",
-        replace=(
-            (
-                "return 4 * (units * (units + input_dim) + units)",
-                "return 4 * units * (units + input_dim)",
-            ),
-        ),
-        failing_test="test_lstm_param_count",
-        message="you forgot the bias",
-    ),
-    Bug(
-        name="param-count-one-block",
-        cell="lstm_param_count",
-        replace=(
-            (
-                "return 4 * (units * (units + input_dim) + units)",
-                "return units * (units + input_dim) + units",
-            ),
-        ),
-        failing_test="test_lstm_param_count",
-        message="is the count of ONE block (a SimpleRNN)",
-    ),
-    Bug(
         name="memory-model-returns-sequences",
         cell="build_memory_model",
         replace=(
@@ -155,20 +131,104 @@ BUGS = [
         message="binary cross-entropy needs a probability",
     ),
 ]
-BUGS.append(
+BUGS += [
     Bug(
-        name="param-count-as-float",
-        cell="lstm_param_count",
+        name="temperature-divides-probabilities",
+        cell="sampling_distribution",
         replace=(
-            (
-                "return 4 * (units * (units + input_dim) + units)",
-                "return 4.0 * (units * (units + input_dim) + units)",
-            ),
+            ("    scaled = np.asarray(logits, dtype=float) / temperature",
+             "    scaled = np.asarray(logits, dtype=float)"),
+            ("    return weights / weights.sum()",
+             "    probabilities = weights / weights.sum() / temperature\n"
+             "    return probabilities / probabilities.sum()"),
         ),
-        failing_test="test_lstm_param_count",
-        message="Return an integer",
-    )
-)
+        failing_test="test_sampling_distribution",
+        message="Divide the LOGITS by the temperature",
+    ),
+    Bug(
+        name="temperature-multiplies-logits",
+        cell="sampling_distribution",
+        replace=(
+            ("    scaled = np.asarray(logits, dtype=float) / temperature",
+             "    scaled = np.asarray(logits, dtype=float) * temperature"),
+        ),
+        failing_test="test_sampling_distribution",
+        message="as if you MULTIPLIED the logits by the temperature",
+    ),
+    Bug(
+        name="softmax-without-max-subtraction",
+        cell="sampling_distribution",
+        replace=(
+            ("    weights = np.exp(scaled - scaled.max())", "    weights = np.exp(scaled)"),
+        ),
+        failing_test="test_sampling_distribution",
+        message="Subtract the largest scaled logit before np.exp",
+    ),
+    Bug(
+        name="top-k-keeps-the-smallest",
+        cell="sampling_distribution",
+        replace=(
+            ("""        kth_largest = np.sort(scaled)[-top_k]
+        scaled = np.where(scaled >= kth_largest, scaled, -np.inf)""",
+             """        kth_smallest = np.sort(scaled)[top_k - 1]
+        scaled = np.where(scaled <= kth_smallest, scaled, -np.inf)"""),
+        ),
+        failing_test="test_sampling_distribution",
+        message="you kept the characters with the 2 SMALLEST logits",
+    ),
+    Bug(
+        # the softmax over every character, then the others zeroed: the kept ones sum to less than 1
+        name="top-k-not-renormalised",
+        cell="sampling_distribution",
+        replace=(
+            ("""    if top_k is not None and top_k < scaled.size:
+        kth_largest = np.sort(scaled)[-top_k]
+        scaled = np.where(scaled >= kth_largest, scaled, -np.inf)
+    weights = np.exp(scaled - scaled.max())
+    return weights / weights.sum()""",
+             """    weights = np.exp(scaled - scaled.max())
+    probabilities = weights / weights.sum()
+    if top_k is not None and top_k < scaled.size:
+        probabilities[scaled < np.sort(scaled)[-top_k]] = 0.0
+    return probabilities"""),
+        ),
+        failing_test="test_sampling_distribution",
+        message="renormalise the kept ones",
+    ),
+    Bug(
+        name="top-k-off-by-one",
+        cell="sampling_distribution",
+        replace=(
+            ("        kth_largest = np.sort(scaled)[-top_k]",
+             "        kth_largest = np.sort(scaled)[::-1][top_k]"),
+        ),
+        failing_test="test_sampling_distribution",
+        message="off by one",
+    ),
+    Bug(
+        # exactly k characters: a tie at the k-th largest logit loses some of its characters
+        name="top-k-drops-ties",
+        cell="sampling_distribution",
+        replace=(
+            ("""        kth_largest = np.sort(scaled)[-top_k]
+        scaled = np.where(scaled >= kth_largest, scaled, -np.inf)""",
+             """        kept = np.argsort(scaled)[-top_k:]
+        scaled = np.where(np.isin(np.arange(scaled.size), kept), scaled, -np.inf)"""),
+        ),
+        failing_test="test_sampling_distribution",
+        message="kept only one of the tied characters",
+    ),
+    Bug(
+        name="logits-divided-in-place",
+        cell="sampling_distribution",
+        replace=(
+            ("    scaled = np.asarray(logits, dtype=float) / temperature",
+             "    scaled = np.asarray(logits, dtype=float)\n    scaled /= temperature"),
+        ),
+        failing_test="test_sampling_distribution",
+        message="changed the logits it was given",
+    ),
+]
 
 VALID_ANSWERS = [
     ValidAnswer(
@@ -184,14 +244,41 @@ VALID_ANSWERS = [
         why="any way of cutting the four blocks in Keras' order",
     ),
     ValidAnswer(
-        name="param-count-as-numpy-int",
-        cell="lstm_param_count",
+        name="sampling-in-the-logits-dtype",
+        cell="sampling_distribution",
         replace=(
-            (
-                "return 4 * (units * (units + input_dim) + units)",
-                "return np.int64(4) * (units * (units + input_dim) + units)",
-            ),
+            ("    scaled = np.asarray(logits, dtype=float) / temperature",
+             "    scaled = np.asarray(logits) / temperature"),
         ),
-        why="an integer: a NumPy integer is one",
+        why="float32 logits may give float32 probabilities: they agree to 1e-6",
+    ),
+    ValidAnswer(
+        name="top-k-threshold-by-partition",
+        cell="sampling_distribution",
+        replace=(
+            ("        kth_largest = np.sort(scaled)[-top_k]",
+             "        kth_largest = np.partition(scaled, -top_k)[-top_k]"),
+        ),
+        why="any way of finding the k-th largest logit",
+    ),
+    ValidAnswer(
+        # exp(logit / T) = exp(logit) ** (1 / T): the same distribution, from the probabilities
+        name="temperature-as-a-power-of-the-probabilities",
+        cell="sampling_distribution",
+        replace=(
+            ("""    scaled = np.asarray(logits, dtype=float) / temperature
+    if top_k is not None and top_k < scaled.size:
+        kth_largest = np.sort(scaled)[-top_k]
+        scaled = np.where(scaled >= kth_largest, scaled, -np.inf)
+    weights = np.exp(scaled - scaled.max())
+    return weights / weights.sum()""",
+             """    logits = np.asarray(logits, dtype=float)
+    probabilities = np.exp(logits - logits.max())
+    probabilities = (probabilities / probabilities.sum()) ** (1 / temperature)
+    if top_k is not None and top_k < logits.size:
+        probabilities[logits < np.sort(logits)[-top_k]] = 0.0
+    return probabilities / probabilities.sum()"""),
+        ),
+        why="p ** (1 / T), renormalised, is the softmax of the logits divided by T",
     ),
 ]
