@@ -1,8 +1,8 @@
 """Stand-ins for earlier exercises, so that an exercise built on one is graded on its own.
 
 Some exercises compose an earlier one: lesson 02's ``rnn_forward`` loops over the
-learner's ``rnn_step``, lesson 03's ``rnn_backward`` over ``rnn_step_backward``, and lesson
-05's ``units_for_budget`` may count a GRU with ``gru_param_count``, and lesson 08's ``attend``
+learner's ``rnn_step``, lesson 03's ``rnn_backward`` over ``rnn_step_backward``, lesson
+05's ``gru_forward_masked`` over ``gru_step``, lesson 08's ``attend``
 scores with ``dot_product_scores`` and weighs with ``masked_softmax``, and lesson 09's
 ``parallel_scan`` composes maps with ``combine``. A mistake in the earlier
 function must cost only its own exercise. So the later exercise's tests also run it with
@@ -31,8 +31,6 @@ import numpy as np
 __all__ = [
     "STAND_INS",
     "base_two_softmax",
-    "budget_of_a_hundred_per_unit",
-    "hundred_per_unit_count",
     "key_position_scores",
     "product_and_sum",
     "product_and_sum_states",
@@ -122,16 +120,6 @@ def running_total_backward(dh_all, x, params):
     return np.sum(reaching, axis=2, keepdims=True) * x, reaching[:, 0], dparams
 
 
-def hundred_per_unit_count(input_dim, units, reset_after=True):
-    """Lesson 05's stand-in for ``gru_param_count``: 100 parameters per unit, whatever else."""
-    return 100 * int(units)
-
-
-def budget_of_a_hundred_per_unit(max_params):
-    """What a correct ``units_for_budget(GRU, ...)`` returns with :func:`hundred_per_unit_count`."""
-    return int(max_params) // 100
-
-
 def key_position_scores(query, keys, scaled=True):
     """Lesson 08's stand-in for ``dot_product_scores``: each key's position, not a dot product.
 
@@ -200,7 +188,6 @@ def product_and_sum_states(a, b, h0=None):
 STAND_INS = {
     "running_total_step": running_total_step,
     "running_total_step_backward": running_total_step_backward,
-    "hundred_per_unit_count": hundred_per_unit_count,
     "key_position_scores": key_position_scores,
     "base_two_softmax": base_two_softmax,
     "product_and_sum": product_and_sum,
@@ -228,3 +215,46 @@ def standing_in(namespace: MutableMapping[str, Any], **stand_ins: Any) -> Iterat
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
+
+
+def running_total_gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+    """Lesson 05's stand-in for ``gru_step``: ``h_next = h_prev + (sum of x_t's features)``.
+
+    Not a GRU (the weights are ignored), but it has ``gru_step``'s signature and returns
+    what it returns: ``(h_next, {"z", "r", "n"})``, written as a GRU step with ``z = 0``
+    (nothing kept), ``r = 1`` and the candidate ``n = h_next``.
+
+    Args:
+        x_t: ``(batch, input_dim)``; h_prev: ``(batch, units)``; kernel, recurrent_kernel,
+            bias: ignored (Keras' GRU weights).
+
+    Returns:
+        ``(h_next (batch, units), gates)``.
+    """
+    h_next = np.asarray(h_prev) + np.sum(x_t, axis=1, keepdims=True)
+    return h_next, {"z": np.zeros_like(h_next), "r": np.ones_like(h_next), "n": h_next}
+
+
+def masked_running_total_states(x, mask, units):
+    """What a correct ``gru_forward_masked`` returns with :func:`running_total_gru_step`.
+
+    From a zero state, each real step adds its features' sum to every unit, and a padded
+    step carries the state: ``h_t = sum over real steps s <= t of sum(x_s)``.
+
+    Args:
+        x: ``(batch, T, D)``.
+        mask: ``(batch, T)`` bool, True at a real step.
+        units: the state's width.
+
+    Returns:
+        ``(batch, T, units)``.
+    """
+    x = np.asarray(x)
+    added = np.sum(x, axis=2) * np.asarray(mask, dtype=bool)  # (batch, T)
+    totals = np.cumsum(added, axis=1)
+    return np.repeat(totals[:, :, None], int(units), axis=2).astype(x.dtype)
+
+
+# Lesson 05's exercise 2 (gru_forward_masked) composes gru_step.
+__all__ += ["masked_running_total_states", "running_total_gru_step"]
+STAND_INS["running_total_gru_step"] = running_total_gru_step

@@ -127,6 +127,15 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
     h, cache = _library(x_t, h_prev, _params([kernel, recurrent_kernel, bias]))
     return h, {gate: cache[gate] for gate in "zrn"}
 """,
+        "gru_forward_masked": """
+from rnn_lib.layers.gru import gru_forward as _library
+from rnn_lib.layers.keras_weights import gru_params_from_keras as _params
+
+
+def gru_forward_masked(x, mask, kernel, recurrent_kernel, bias):
+    params = _params([kernel, recurrent_kernel, bias])
+    return _library(np.asarray(x), None, params, mask=np.asarray(mask, dtype=bool))[0]
+""",
     },
     "06_bidirectional": {
         "teacher_forcing": """

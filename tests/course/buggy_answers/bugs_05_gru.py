@@ -91,48 +91,17 @@ BUGS = [
         message="looks like your gate order is r, z, h",
     ),
     Bug(
-        name="param-count-without-second-bias-row",
-        cell="gru_param_count",
-        replace=(
-            (
-                """    count = 3 * (units * (units + input_dim) + units)
-    if reset_after:
-        count += 3 * units
-    return count""",
-                "    return 3 * (units * (units + input_dim) + units)",
-            ),
-        ),
-        failing_test="test_gru_param_count",
-        message="you forgot the second bias row",
-        # units_for_budget calls gru_param_count, so the GRU budget goes wrong too.
-    ),
-    Bug(
-        name="param-count-lstm-formula",
-        cell="gru_param_count",
-        replace=(
-            (
-                """    count = 3 * (units * (units + input_dim) + units)
-    if reset_after:
-        count += 3 * units
-    return count""",
-                "    return 4 * (units * (units + input_dim) + units)",
-            ),
-        ),
-        failing_test="test_gru_param_count",
-        message="a GRU has 3 blocks (z, r, h), not 4",
-    ),
-    Bug(
         name="budget-first-size-that-does-not-fit",
         cell="units_for_budget",
         replace=(
             (
                 """        if layer_class is keras.layers.GRU:
-            return gru_param_count(input_dim, units)
+            return 3 * one_block + 3 * units          # reset_after=True: the second bias row
         raise ValueError(f"unsupported layer class {layer_class}")
 
     units = 0
     while count(units + 1) <= max_params:""",
-                """        return gru_param_count(input_dim, units)
+                """        return 3 * one_block + 3 * units
 
     units = 1
     while count(units) <= max_params:""",
@@ -146,20 +115,8 @@ BUGS = [
         cell="units_for_budget",
         replace=(
             (
-                """    def count(units):
-        one_block = units * (units + input_dim) + units
-        if layer_class is keras.layers.SimpleRNN:
-            return one_block
-        if layer_class is keras.layers.LSTM:
-            return 4 * one_block
-        if layer_class is keras.layers.GRU:
-            return gru_param_count(input_dim, units)
-        raise ValueError(f"unsupported layer class {layer_class}")""",
-                "    gates = {keras.layers.SimpleRNN: 1, keras.layers.LSTM: 4, keras.layers.GRU: 3}[layer_class]",
-            ),
-            (
-                "while count(units + 1) <= max_params:",
-                "while gates * ((units + 1) * (units + 1 + input_dim) + units + 1) <= max_params:",
+                "            return 3 * one_block + 3 * units          # reset_after=True: the second bias row",
+                "            return 3 * one_block",
             ),
         ),
         failing_test="test_units_for_budget",
@@ -167,13 +124,6 @@ BUGS = [
     ),
 ]
 BUGS += [
-    Bug(
-        name="param-count-ignores-reset-after",
-        cell="gru_param_count",
-        replace=(("    if reset_after:\n        count += 3 * units", "    count += 3 * units"),),
-        failing_test="test_gru_param_count",
-        message="With reset_after=False there is one bias row",
-    ),
     Bug(
         name="budget-strictly-below",
         cell="units_for_budget",
@@ -206,16 +156,110 @@ BUGS += [
     ),
 ]
 
+# Exercise 2, gru_forward_masked: a GRU over a padded batch.
+BUGS += [
+    Bug(
+        name="masked-step-resets-state",
+        cell="gru_forward_masked",
+        replace=(("h = np.where(mask[:, t, None], h_new, h)", "h = np.where(mask[:, t, None], h_new, 0)"),),
+        failing_test="test_gru_forward_masked",
+        message="At a padded step you set the state to zero",
+    ),
+    Bug(
+        name="masked-step-emits-new-state",
+        cell="gru_forward_masked",
+        replace=(
+            (
+                """        h = np.where(mask[:, t, None], h_new, h)    # (batch, 1) against (batch, units)
+        states.append(h)""",
+                """        states.append(h_new)
+        h = np.where(mask[:, t, None], h_new, h)""",
+            ),
+        ),
+        failing_test="test_gru_forward_masked",
+        message="Your states are right at the real steps and wrong at the padded ones",
+    ),
+    Bug(
+        name="mask-ignored",
+        cell="gru_forward_masked",
+        replace=(("h = np.where(mask[:, t, None], h_new, h)", "h = h_new"),),
+        failing_test="test_gru_forward_masked",
+        message="Your states ignore the mask",
+    ),
+    Bug(
+        name="mask-without-units-axis",
+        cell="gru_forward_masked",
+        replace=(("h = np.where(mask[:, t, None], h_new, h)", "h = np.where(mask[:, t], h_new, h)"),),
+        failing_test="test_gru_forward_masked",
+        message="Give the mask a units axis",
+    ),
+    Bug(
+        name="mask-inverted",
+        cell="gru_forward_masked",
+        replace=(("h = np.where(mask[:, t, None], h_new, h)", "h = np.where(mask[:, t, None], h, h_new)"),),
+        failing_test="test_gru_forward_masked",
+        message="You treated True as padding",
+    ),
+    Bug(
+        name="masked-forward-returns-last-state-only",
+        cell="gru_forward_masked",
+        replace=(("    return np.stack(states, axis=1)", "    return h"),),
+        failing_test="test_gru_forward_masked",
+        message="Return the state after EVERY step",
+    ),
+]
+
 VALID_ANSWERS = [
     ValidAnswer(
-        name="budget-counts-the-gru-inline",
+        name="masked-forward-blends-with-a-float-mask",
+        cell="gru_forward_masked",
+        replace=(
+            (
+                "        h = np.where(mask[:, t, None], h_new, h)    # (batch, 1) against (batch, units)",
+                """        keep_new = mask[:, t, None].astype(h.dtype)
+        h = keep_new * h_new + (1 - keep_new) * h""",
+            ),
+        ),
+        why="the text asks for the carried state, not for np.where",
+    ),
+    ValidAnswer(
+        name="budget-counts-with-keras-by-bisection",
         cell="units_for_budget",
         replace=(
             (
-                "            return gru_param_count(input_dim, units)",
-                "            return 3 * one_block + 3 * units",
+                """    def count(units):
+        one_block = units * (units + input_dim) + units
+        if layer_class is keras.layers.SimpleRNN:
+            return one_block
+        if layer_class is keras.layers.LSTM:
+            return 4 * one_block
+        if layer_class is keras.layers.GRU:
+            return 3 * one_block + 3 * units          # reset_after=True: the second bias row
+        raise ValueError(f"unsupported layer class {layer_class}")
+
+    units = 0
+    while count(units + 1) <= max_params:
+        units += 1
+    return units""",
+                """    def count(units):
+        layer = layer_class(units)
+        layer.build((None, None, input_dim))
+        return layer.count_params()
+
+    if count(1) > max_params:
+        return 0
+    fits, too_big = 1, 2
+    while count(too_big) <= max_params:
+        fits, too_big = too_big, 2 * too_big
+    while too_big - fits > 1:
+        middle = (fits + too_big) // 2
+        if count(middle) <= max_params:
+            fits = middle
+        else:
+            too_big = middle
+    return fits""",
             ),
         ),
-        why="the text says you MAY call gru_param_count",
+        why="the text gives the counts; Keras' own count of a built layer is the same number",
     ),
 ]

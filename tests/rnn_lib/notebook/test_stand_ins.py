@@ -9,8 +9,6 @@ from rnn_lib.layers.attention import masked_softmax
 from rnn_lib.layers.simple_rnn import simple_rnn_forward
 from rnn_lib.notebook.stand_ins import (
     base_two_softmax,
-    budget_of_a_hundred_per_unit,
-    hundred_per_unit_count,
     key_position_scores,
     product_and_sum,
     product_and_sum_states,
@@ -50,12 +48,6 @@ def test_running_total_backward_is_the_loop_of_its_step_backward():
     np.testing.assert_allclose(want_dh0, dh)
     for name in dparams:
         np.testing.assert_allclose(want_dparams[name], dparams[name])
-
-
-def test_a_hundred_per_unit_budget_is_the_largest_count_that_fits():
-    for budget in (0, 99, 100, 1234, 5000):
-        units = budget_of_a_hundred_per_unit(budget)
-        assert hundred_per_unit_count(3, units) <= budget < hundred_per_unit_count(3, units + 1)
 
 
 def test_standing_in_restores_the_names_even_after_an_error():
@@ -107,3 +99,21 @@ def test_product_and_sum_is_associative_and_its_scan_has_a_closed_form():
         states.append(A * h0 + B)
     np.testing.assert_allclose(product_and_sum_states(a, b, h0), np.stack(states, axis=1))
     np.testing.assert_allclose(product_and_sum_states(a, b), np.cumsum(b, axis=1))
+
+
+def test_masked_running_total_states_is_the_masked_loop_of_its_gru_step():
+    from rnn_lib.notebook.stand_ins import masked_running_total_states, running_total_gru_step
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 6, 2)).astype("float32")
+    mask = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 0, 1, 0, 0], [0, 0, 0, 0, 0, 0]], dtype=bool)
+    h, states = np.zeros((3, 4), dtype="float32"), []
+    for t in range(6):
+        h_new, gates = running_total_gru_step(x[:, t], h, None, None, None)
+        np.testing.assert_allclose(h_new, gates["z"] * h + (1 - gates["z"]) * gates["n"])
+        h = np.where(mask[:, t, None], h_new, h)
+        states.append(h)
+    want = masked_running_total_states(x, mask, 4)
+    assert want.shape == (3, 6, 4) and want.dtype == np.float32
+    np.testing.assert_allclose(want, np.stack(states, axis=1), rtol=1e-6)
+    assert np.all(want[2] == 0)
