@@ -64,6 +64,12 @@ NBVAL_IGNORED: dict[tuple[str, str], str] = {
         "the right and wrong example strings depend on the trained weights, which differ "
         "between machines and seeds; the cell asserts that each shown example decodes as labelled"
     ),
+    ("06_bidirectional", "wlm-top5"): (
+        "the five most likely next words and their probabilities follow from the trained word "
+        "model's weights; the cell asserts that they are sorted and sum below 1, that the GRU's "
+        "lists for two prompts ending in 'the' differ while the bigram's are equal, and that the "
+        "GRU's first word after 'the cat sat on the' followed 'the' in the training text"
+    ),
 }
 
 # A figure printed behind "≈": machine-dependent, so prose must not quote it.
