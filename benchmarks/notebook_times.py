@@ -36,11 +36,11 @@ CI_CORES = 2
 # metadata asks for quick mode); "full" is a learner's full-size run where it differs.
 BUDGETS = {
     "01_sequence_data": {"ci": 60},
-    "02_simple_rnn": {"ci": 120},
+    "02_simple_rnn": {"ci": 120, "full": 120},
     "03_bptt": {"ci": 120},
-    "04_lstm": {"ci": 180},
-    "05_gru": {"ci": 180},
-    "06_bidirectional": {"ci": 180},
+    "04_lstm": {"ci": 180, "full": 180},
+    "05_gru": {"ci": 180, "full": 180},
+    "06_bidirectional": {"ci": 180, "full": 180},
     "07_imdb_sentiment": {"ci": 180, "full": 720},
     "08_attention": {"ci": 180},
     "09_parallel_recurrence": {"ci": 180, "full": 180},

@@ -22,14 +22,19 @@ Packages, highest layer first:
       evaluation     predictions, accuracy, confusion matrix, confident mistakes
 
     tasks          the tasks of lessons 02-09:
-      forecasting    baselines and metrics for one-step-ahead forecasting (02)
+      forecasting    baselines, metrics and the recursive and direct strategies for
+                     forecasting one step and several steps ahead (02)
       experiments    fair, timed comparisons of recurrent layers (04, 05)
-      char_lm        character-level language models, sampling with temperature (04)
+      comparison     a learning rate per layer on validation data, seeds on test data (05)
+      char_lm        character-level language models: held-out perplexity, stateful
+                     tracks, sampling with temperature and top-k (04)
       seq2seq        encoder-decoder toy tasks, teacher forcing, greedy decoding (06),
                      beam search (08)
       seq2seq_models the GRU encoder-decoder as Keras models, with or without attention (06, 08)
       min_gru_models minGRU as a Keras layer trained with a parallel scan, and stacked (09)
       graded_models  small fixed-weight models that graded cases name (06-08)
+      word_lm        word-level language models: splits by words, vocabulary, windows,
+                     per-epoch perplexity, top-k next words (06)
 
     layers         the recurrent layers from scratch (NumPy, forward/backward with caches):
       activations    tanh and sigmoid with their derivatives
@@ -49,6 +54,7 @@ Packages, highest layer first:
       windows        windowing a series, padding and truncation with masks
       text           tokenising, vocabularies, integer encoding, the special ids
       word_pairs     word pairs (bigrams) as extra ids, in NumPy and as a Keras layer
+      perplexity     perplexity, and the uniform, unigram and bigram yardsticks (04, 06)
     data           data:
       home           where data lives (``RNN_COURSE_DATA``) and the quick-mode switch
       download       verified, atomic downloads with a progress bar

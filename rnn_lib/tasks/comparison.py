@@ -83,6 +83,21 @@ def test_accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 test_accuracy.__test__ = False  # a library function, not a pytest test
 
 
+def _train_one(layer_class, units, train, validation, rate, seed, epochs, batch_size):
+    """One seeded training of lesson 04's classifier: ``(model, history, seconds per epoch)``."""
+    x_train, y_train = train
+    _, timesteps, input_dim = np.shape(x_train)
+    seed_everything(seed)  # the initial weights; train_model seeds the shuffles again
+    model = build_sequence_classifier(
+        layer_class, units, timesteps, input_dim, learning_rate=float(rate)
+    )
+    history, seconds = train_model(
+        model, x_train, y_train, validation_data=validation, epochs=epochs,
+        batch_size=batch_size, seed=seed,
+    )
+    return model, history, seconds
+
+
 def learning_rate_search(
     layer_class,
     units: int,
@@ -113,17 +128,10 @@ def learning_rate_search(
     Returns:
         ``{rate: validation accuracy after the last epoch}``, in the order of ``rates``.
     """
-    x_train, y_train = train
-    _, timesteps, input_dim = np.shape(x_train)
     scores: dict[float, float] = {}
     for rate in rates:
-        seed_everything(seed)  # the initial weights; train_model seeds the shuffles again
-        model = build_sequence_classifier(
-            layer_class, units, timesteps, input_dim, learning_rate=float(rate)
-        )
-        history, _ = train_model(
-            model, x_train, y_train, validation_data=validation, epochs=epochs,
-            batch_size=batch_size, seed=seed,
+        _, history, _ = _train_one(
+            layer_class, units, train, validation, rate, seed, epochs, batch_size
         )
         scores[float(rate)] = history["val_accuracy"][-1]
     return scores
@@ -183,17 +191,10 @@ def seed_runs(
     Returns:
         One :class:`SeedRun` per seed, in the order of ``seeds``.
     """
-    x_train, y_train = train
-    _, timesteps, input_dim = np.shape(x_train)
     runs = []
     for seed in seeds:
-        seed_everything(seed)  # the initial weights; train_model seeds the shuffles again
-        model = build_sequence_classifier(
-            layer_class, units, timesteps, input_dim, learning_rate=float(rate)
-        )
-        history, seconds = train_model(
-            model, x_train, y_train, validation_data=validation, epochs=epochs,
-            batch_size=batch_size, seed=seed,
+        model, history, seconds = _train_one(
+            layer_class, units, train, validation, rate, seed, epochs, batch_size
         )
         runs.append(SeedRun(int(seed), test_accuracy(model, *test), history, model, seconds))
     return runs
