@@ -24,11 +24,12 @@ NBVAL   := --nbval --nbval-current-env --nbval-sanitize-with tests/course/nbval_
 TEST_WORKERS ?= 3
 PYTEST  := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-.PHONY: sandbox lab test nbval test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-adversarial bench-imdb bench-suite bench-claims clean help
+.PHONY: sandbox lab site test nbval test-lesson lint check solutions release autograde feedback grades bench-notebooks bench-grading bench-adversarial bench-imdb bench-suite bench-claims clean help
 
 help:
 	@echo "make lab              open the lessons in JupyterLab (sets everything up first)"
 	@echo "make test             run the whole test suite (sets everything up first)"
+	@echo "make site             the course as a website in _build/html (Jupyter Book 2; needs Node.js)"
 	@echo "make nbval            nbval on every solution notebook (part of make test)"
 	@echo "make test-lesson LESSON=04_lstm   one lesson end to end: nbval, round trips, mistakes"
 	@echo "make sandbox          install bubblewrap, the grading sandbox, if missing (needs root and apt-get)"
@@ -68,6 +69,11 @@ sandbox:
 # course_tools/lab.py holds the command line, which the browser test starts too.
 lab: $(STAMP)
 	$(BIN)/python -m course_tools.lab lessons/
+
+# The course as a website: Jupyter Book 2 builds the pages, course_tools/site.py renders them
+# (it says what is missing, e.g. Node.js). Open _build/html/index.html.
+site: $(STAMP)
+	$(BIN)/python -m course_tools.site
 
 # One pytest run: the Python tests and nbval on every solution notebook, the slowest
 # work handed out first. nbval runs each notebook whole on "another machine" (other
