@@ -225,10 +225,13 @@ class Renderer:
 
     Attributes:
         pages: every page of the site by slug (for links between pages).
+        public: MyST's folder of figures (to give each image its size, so that the page
+            does not jump while images load).
         figures: the image files the page shows, filled while rendering.
     """
 
     pages: dict[str, Page]
+    public: Path | None = None
     figures: list[str] = field(default_factory=list)
 
     def render(self, node: dict) -> str:
@@ -326,7 +329,13 @@ class Renderer:
     def figure(self, url: str, alt: str) -> str:
         name = url.rsplit("/", 1)[-1]
         self.figures.append(name)
-        return f'<img src="figures/{html.escape(name)}" alt="{html.escape(alt)}" loading="lazy">'
+        size = ""
+        if self.public is not None and name.endswith(".png"):
+            header = (self.public / name).read_bytes()[16:24]  # the PNG's IHDR: width, height
+            width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+            size = f' width="{width}" height="{height}"'
+        src, alt = html.escape(name), html.escape(alt)
+        return f'<img src="figures/{src}" alt="{alt}"{size} loading="lazy">'
 
     def _block(self, node: dict) -> str:
         kind = node.get("kind", "")
@@ -352,7 +361,9 @@ class Renderer:
         data = output.get("data", {})
         for mime in ("image/png", "image/jpeg", "image/svg+xml"):
             if mime in data:
-                alt = data.get("text/plain", {}).get("content", "a figure")
+                alt = data.get("text/plain", {}).get("content", "")
+                if not alt or alt.startswith("<Figure"):  # matplotlib's repr says nothing
+                    alt = "a figure made by the code above"
                 return f'<div class="output figure">{self.figure(data[mime]["path"], alt)}</div>'
         if "text/html" in data:
             return f'<div class="output html">{data["text/html"]["content"]}</div>'
@@ -369,9 +380,11 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def render_page(tree: dict, page: Page, pages: dict[str, Page], nav: str) -> tuple[str, list[str]]:
-    """One page's HTML and the figure files it shows."""
-    renderer = Renderer(pages)
+def render_page(
+    tree: dict, page: Page, pages: dict[str, Page], nav: str, public: Path | None = None
+) -> tuple[str, list[str]]:
+    """One page's HTML and the figure files it shows (``public``: MyST's figures folder)."""
+    renderer = Renderer(pages, public)
     body = renderer.render(tree["mdast"])
     title = html.escape(tree["frontmatter"].get("title", page.title))
     heading = "" if tree["frontmatter"].get("content_includes_title", True) else f"<h1>{title}</h1>"
@@ -411,7 +424,8 @@ def render_site(content: Path, out: Path) -> dict[str, list[str]]:
     shown = {}
     for page in listed:
         tree = _read(content / "content" / f"{page.slug}.json")
-        document, figures = render_page(tree, page, pages, navigation(listed, page.slug))
+        nav = navigation(listed, page.slug)
+        document, figures = render_page(tree, page, pages, nav, content / "public")
         (out / page.file).write_text(document, encoding="utf-8")
         for name in figures:
             shutil.copy(content / "public" / name, out / "figures" / name)

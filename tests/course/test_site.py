@@ -110,6 +110,8 @@ def test_every_lesson_has_a_page_with_its_title_text_and_figures(built):
         assert len(figures) >= 1, f"{name}: every lesson stores at least one figure"
         assert len(shown[f"{name}.html"]) == len(figures), f"{name}: a stored figure is missing"
         assert page.count("<img ") == len(figures)
+        sized = re.findall(r'<img [^>]*width="[1-9]\d*" height="[1-9]\d*"', page)
+        assert len(sized) == len(figures), f"{name}: every figure has its size (no jumps)"
         for image in shown[f"{name}.html"]:
             data = (folder / "figures" / image).read_bytes()
             assert data.startswith(b"\x89PNG"), f"{name}: {image} is not a PNG"
