@@ -135,9 +135,8 @@ def test_jupyter_lab_serves_the_lesson_notebooks(lab):
     assert {LESSON} <= {item["name"] for item in listing["content"]}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium driven by Playwright."""
+def require_chromium() -> str:
+    """The browser's executable; without one skip the test, or fail it under CI=true."""
     executable = chromium_executable()
     if executable is None:
         message = (
@@ -147,6 +146,24 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (.ci/run installs it)")
         pytest.skip(message)
+    return executable
+
+
+def test_a_missing_browser_is_skipped_with_a_how_to_but_fails_under_ci(monkeypatch):
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception, match="sudo apt-get install chromium"):
+        require_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"\.ci/run installs it"):
+        require_chromium()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium driven by Playwright."""
+    executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -239,6 +256,7 @@ def test_a_learner_answers_checks_and_validates_in_the_browser(lab, browser, ans
     dialog.get_by_role("button", name="Ok").click()
     page.close()
 
+    assert len(list(tmp_path.glob("*.png"))) == 6, "a screenshot of every step"
     saved = nbformat.read(notebook_path, as_version=4)
     assert saved.cells[ids.index(EXERCISE)].source == answers[EXERCISE], (
         "the notebook on disk does not hold the answer typed in the browser"
