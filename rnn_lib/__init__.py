@@ -20,6 +20,8 @@ Packages, highest layer first:
       training       early stopping, a decaying learning rate, seed ensembles
       baselines      the majority class, bag-of-words logistic regressions
       evaluation     predictions, accuracy, confusion matrix, confident mistakes
+      word_vectors   an LSTM matched to the GRU's recurrent budget, cosine neighbours,
+                     principal components of the trained word vectors
 
     tasks          the tasks of lessons 02-09:
       forecasting    baselines, metrics and the recursive and direct strategies for

@@ -19,7 +19,9 @@ module per step; this package re-exports their names, so a notebook can write
 - :mod:`~rnn_lib.imdb.baselines`: the majority class and the bag-of-words logistic
   regressions;
 - :mod:`~rnn_lib.imdb.evaluation`: predictions, accuracy, confusion matrix, the most
-  confident mistakes.
+  confident mistakes;
+- :mod:`~rnn_lib.imdb.word_vectors`: an LSTM sized to the GRU's recurrent parameters, and
+  the trained word vectors' cosine neighbours and principal components.
 
 Its plots are beside the course's other plots, in :mod:`rnn_lib.notebook.plots`.
 TensorFlow and Keras are imported inside the functions that need them.
@@ -66,6 +68,13 @@ from rnn_lib.imdb.vectorize import (
     vectorize_reviews,
     word_frequencies,
 )
+from rnn_lib.imdb.word_vectors import (
+    cosine_similarities,
+    matching_units,
+    nearest_neighbours,
+    principal_components,
+    recurrent_parameters,
+)
 
 __all__ = [
     "BAG_OF_WORDS",
@@ -81,6 +90,7 @@ __all__ = [
     "build_word_model",
     "compile_model",
     "confusion_matrix",
+    "cosine_similarities",
     "count_parameters",
     "dataset_order",
     "epochs_run",
@@ -90,8 +100,12 @@ __all__ = [
     "majority_baseline",
     "make_dataset",
     "make_vectorizer",
+    "matching_units",
     "most_confident_errors",
+    "nearest_neighbours",
     "predict_probabilities",
+    "principal_components",
+    "recurrent_parameters",
     "review_lengths",
     "split_train_validation",
     "standardize_review",

@@ -64,6 +64,11 @@ NBVAL_IGNORED: dict[tuple[str, str], str] = {
         "the right and wrong example strings depend on the trained weights, which differ "
         "between machines and seeds; the cell asserts that each shown example decodes as labelled"
     ),
+    ("07_imdb_sentiment", "code-neighbours"): (
+        "the nearest neighbours and cosines follow from the trained embedding, which differs "
+        "between machines and seeds; the cell asserts their polarity agreement and the "
+        "excellent/great/awful cosines at full size"
+    ),
     ("06_bidirectional", "wlm-top5"): (
         "the five most likely next words and their probabilities follow from the trained word "
         "model's weights; the cell asserts that they are sorted and sum below 1, that the GRU's "
