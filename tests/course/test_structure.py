@@ -418,3 +418,15 @@ def test_every_public_test_explains_an_exception_from_the_learners_code(lesson):
         if "with explain_errors(" not in sources[tests[0]]
     ]
     assert not bare, f"{lesson}: public tests that call the learner's code bare: {bare}"
+
+
+@pytest.mark.parametrize("path", SOLUTION_NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_numbered_sections_run_one_two_three_without_a_gap(path):
+    # lesson 07 once lost its "## 7." heading while its text still sent readers to section 7
+    numbers = [
+        int(number)
+        for cell in _cells(path)
+        if cell.cell_type == "markdown"
+        for number in re.findall(r"^## (\d+)\.", cell.source, re.MULTILINE)
+    ]
+    assert numbers == list(range(1, len(numbers) + 1)), f"section numbers {numbers}"
