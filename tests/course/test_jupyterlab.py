@@ -184,7 +184,9 @@ def test_a_learner_answers_checks_and_validates_in_the_browser(lab, browser, ans
     bug = next(bug for bug in load_bugs(LESSON) if bug.cell == EXERCISE)
     assert bug.failing_test == PUBLIC_TEST
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # a loaded 2-core machine renders the notebook in seconds, not in expect's default 5 s
     page.set_default_timeout(60_000)
+    expect.set_options(timeout=60_000)
     shots = iter(range(1, 100))
 
     def screenshot(step: str) -> None:
