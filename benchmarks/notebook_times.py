@@ -42,7 +42,7 @@ BUDGETS = {
     "05_gru": {"ci": 180, "full": 180},
     "06_bidirectional": {"ci": 180, "full": 180},
     "07_imdb_sentiment": {"ci": 180, "full": 720},
-    "08_attention": {"ci": 180},
+    "08_attention": {"ci": 180, "full": 180},
     "09_parallel_recurrence": {"ci": 180, "full": 180},
 }
 
