@@ -20,7 +20,8 @@ module per step; this package re-exports their names, so a notebook can write
   regressions;
 - :mod:`~rnn_lib.imdb.evaluation`: predictions, accuracy, confusion matrix, the most
   confident mistakes;
-- :mod:`~rnn_lib.imdb.word_vectors`: an LSTM sized to the GRU's recurrent parameters, and
+- :mod:`~rnn_lib.imdb.word_vectors`: an LSTM sized to the GRU's recurrent parameters
+  (counted by :func:`~rnn_lib.imdb.model.recurrent_parameters`), and
   the trained word vectors' cosine neighbours and principal components.
 
 Its plots are beside the course's other plots, in :mod:`rnn_lib.notebook.plots`.
@@ -48,7 +49,13 @@ from rnn_lib.imdb.evaluation import (
     most_confident_errors,
     predict_probabilities,
 )
-from rnn_lib.imdb.model import build_model, build_word_model, compile_model, count_parameters
+from rnn_lib.imdb.model import (
+    build_model,
+    build_word_model,
+    compile_model,
+    count_parameters,
+    recurrent_parameters,
+)
 from rnn_lib.imdb.split import split_train_validation, subsample
 from rnn_lib.imdb.training import (
     epochs_run,
@@ -73,7 +80,6 @@ from rnn_lib.imdb.word_vectors import (
     matching_units,
     nearest_neighbours,
     principal_components,
-    recurrent_parameters,
 )
 
 __all__ = [

@@ -132,6 +132,28 @@ def build_word_model(vocab_size: int, embedding_dim: int, units: int, cell: str 
     return build_model(vocab_size, config)
 
 
+def recurrent_parameters(embedding_dim: int, units: int, cell: str = "gru") -> int:
+    """Weights of a bidirectional recurrent layer of :func:`rnn_lib.imdb.build_model`.
+
+    Each direction of a GRU (``reset_after=True``) has ``3 (E u + u u + 2 u)``, of an
+    LSTM ``4 (E u + u u + u)``.
+
+    Args:
+        embedding_dim: E, the size of the vectors read at each step.
+        units: u, per direction.
+        cell: ``"gru"`` or ``"lstm"``.
+
+    Returns:
+        The parameters of both directions.
+    """
+    e, u = embedding_dim, units
+    if cell == "gru":
+        return 2 * 3 * (e * u + u * u + 2 * u)
+    if cell == "lstm":
+        return 2 * 4 * (e * u + u * u + u)
+    raise ValueError(f"cell must be 'gru' or 'lstm', got {cell!r}")
+
+
 def count_parameters(
     vocab_size: int, embedding_dim: int, units: int, cell: str = "gru", word_pairs: int = 0
 ) -> int:
@@ -139,8 +161,8 @@ def count_parameters(
 
     Embedding ``V E`` (and ``(P + 2) E`` for ``P`` word pairs, the padding id 0
     and the "unknown pair" id 1); each direction of a GRU (``reset_after=True``) has
-    ``3 (E u + u u + 2 u)``, of an LSTM ``4 (E u + u u + u)``; the output unit
-    sees ``4 u`` pooled features (mean and max of ``2 u``).
+    ``3 (E u + u u + 2 u)``, of an LSTM ``4 (E u + u u + u)`` (:func:`recurrent_parameters`);
+    the output unit sees ``4 u`` pooled features (mean and max of ``2 u``).
 
     Args:
         vocab_size: V.
@@ -153,9 +175,8 @@ def count_parameters(
         The number of parameters.
     """
     v, e, u = vocab_size, embedding_dim, units
-    per_direction = 3 * (e * u + u * u + 2 * u) if cell == "gru" else 4 * (e * u + u * u + u)
     pair_vectors = (word_pairs + 2) * e if word_pairs else 0
-    return v * e + pair_vectors + 2 * per_direction + 4 * u + 1
+    return v * e + pair_vectors + recurrent_parameters(e, u, cell) + 4 * u + 1
 
 
 def compile_model(model, learning_rate: float = 1e-3):

@@ -10,27 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
-def recurrent_parameters(embedding_dim: int, units: int, cell: str = "gru") -> int:
-    """Weights of a bidirectional recurrent layer of :func:`rnn_lib.imdb.build_model`.
-
-    Each direction of a GRU (``reset_after=True``) has ``3 (E u + u u + 2 u)``, of an
-    LSTM ``4 (E u + u u + u)``.
-
-    Args:
-        embedding_dim: E, the size of the vectors read at each step.
-        units: u, per direction.
-        cell: ``"gru"`` or ``"lstm"``.
-
-    Returns:
-        The parameters of both directions.
-    """
-    e, u = embedding_dim, units
-    if cell == "gru":
-        return 2 * 3 * (e * u + u * u + 2 * u)
-    if cell == "lstm":
-        return 2 * 4 * (e * u + u * u + u)
-    raise ValueError(f"cell must be 'gru' or 'lstm', got {cell!r}")
+from rnn_lib.imdb.model import recurrent_parameters
 
 
 def matching_units(embedding_dim: int, units: int, cell: str = "gru", other: str = "lstm") -> int:

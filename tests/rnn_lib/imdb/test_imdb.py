@@ -375,3 +375,19 @@ def test_importing_sentiment_does_not_import_tensorflow():
     code = "import sys, rnn_lib.imdb; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_recurrent_parameters_match_keras_bidirectional_layers():
+    import keras
+
+    for cell, layer in (("gru", keras.layers.GRU), ("lstm", keras.layers.LSTM)):
+        bidirectional = keras.layers.Bidirectional(layer(5))
+        bidirectional.build((None, None, 8))
+        assert imdb.recurrent_parameters(8, 5, cell) == bidirectional.count_params()
+        assert imdb.count_parameters(100, 8, 5, cell) == (
+            100 * 8 + bidirectional.count_params() + 4 * 5 + 1
+        )
+    with pytest.raises(ValueError, match="cell"):
+        imdb.recurrent_parameters(8, 5, "rnn")
+    with pytest.raises(ValueError, match="cell"):
+        imdb.count_parameters(100, 8, 5, "rnn")

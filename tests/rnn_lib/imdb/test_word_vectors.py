@@ -8,14 +8,6 @@ import pytest
 from rnn_lib import imdb
 
 
-def test_recurrent_parameters_match_the_count_of_the_whole_model():
-    for cell in ("gru", "lstm"):
-        whole = imdb.count_parameters(100, 8, 5, cell)
-        assert whole == 100 * 8 + imdb.recurrent_parameters(8, 5, cell) + 4 * 5 + 1
-    with pytest.raises(ValueError, match="cell"):
-        imdb.recurrent_parameters(8, 5, "rnn")
-
-
 def test_matching_units_finds_the_nearest_lstm_for_the_lessons_gru():
     units = imdb.matching_units(64, 48, "gru", "lstm")
     assert units == 39
